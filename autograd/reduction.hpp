@@ -1,0 +1,39 @@
+#pragma once
+// Reductions over all elements (a 0-d result) or over the given axes (negative axes count from
+// the end), with keepdim as in PyTorch.
+#include <vector>
+
+#include <tapegrad/core/tensor.hpp>
+
+namespace tg {
+
+using Axes = std::vector<std::ptrdiff_t>;
+
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdim = false);
+Tensor mean(const Tensor& x);  // NaN for an empty tensor, as PyTorch
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdim = false);
+Tensor prod(const Tensor& x);
+Tensor prod(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
+// max/min: the gradient goes to the extremal elements, split evenly between ties (as PyTorch's
+// full reductions; use argmax for indices).
+Tensor max(const Tensor& x);
+Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
+Tensor min(const Tensor& x);
+Tensor min(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
+// Variance with Bessel's correction by default (correction = 1, PyTorch's unbiased default).
+Tensor var(const Tensor& x, double correction = 1);
+Tensor var(const Tensor& x, const Axes& axes, double correction = 1, bool keepdim = false);
+Tensor std(const Tensor& x, double correction = 1);
+Tensor std(const Tensor& x, const Axes& axes, double correction = 1, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim = false);  // stable
+// Indices (as float values) of the first extremal element; no gradient.
+Tensor argmax(const Tensor& x);  // into the flattened tensor
+Tensor argmax(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
+Tensor argmin(const Tensor& x);
+Tensor argmin(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
+// Numerically stable along `axis` (inputs of ±1000 are fine).
+Tensor softmax(const Tensor& x, std::ptrdiff_t axis);
+Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis);
+
+}  // namespace tg

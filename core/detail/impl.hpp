@@ -1,0 +1,87 @@
+#pragma once
+// Internal: the tensor's storage and the helpers op implementations use to reach it.
+// Only .cpp files include this header (it brings in xtensor's expression templates).
+#include <xtensor/xarray.hpp>
+
+#include <sstream>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <tapegrad/autograd/node.hpp>
+#include <tapegrad/core/tensor.hpp>
+
+namespace tg {
+
+using Array = std::variant<xt::xarray<float>, xt::xarray<double>>;
+
+struct TensorImpl {
+  std::shared_ptr<Array> data;    // shared between a tensor and a node that saved it
+  std::shared_ptr<Node> grad_fn;  // set for results of recorded ops
+  Tensor grad;
+  bool requires_grad = false;
+  bool retains_grad = false;
+  std::vector<Hook> hooks;  // leaf hooks (a non-leaf's hooks live on its grad_fn)
+  std::string name;
+};
+
+namespace detail {
+
+template <class T> Tensor make(xt::xarray<T>&& a) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "float or double only");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->data = std::make_shared<Array>(std::move(a));
+  return Tensor(std::move(impl));
+}
+template <class T> Tensor make(const xt::xarray<T>& a) { return make(xt::xarray<T>(a)); }
+
+inline const Array& array(const Tensor& t) { return *t.impl()->data; }
+inline Array& mutable_array(const Tensor& t) { return *t.impl()->data; }
+
+template <class Shp> Shape to_shape(const Shp& s) { return Shape(s.begin(), s.end()); }
+
+template <class T> xt::xarray<T> empty_array(const Shape& shape) {
+  return xt::xarray<T>::from_shape(shape);
+}
+
+// Calls f(xt::xarray<T>&) with the tensor's array (T = float or double); returns f's result.
+template <class F> decltype(auto) visit(const Tensor& t, F&& f) {
+  return std::visit(std::forward<F>(f), array(t));
+}
+// f(a, b) on two arrays of one dtype; a float32/float64 mix is promoted to float64 like PyTorch.
+template <class F> decltype(auto) visit2(const Tensor& a, const Tensor& b, F&& f) {
+  if (a.dtype() != b.dtype()) {
+    Tensor a64 = a.dtype() == Dtype::float64 ? a : a.to(Dtype::float64);
+    Tensor b64 = b.dtype() == Dtype::float64 ? b : b.to(Dtype::float64);
+    return f(a64.value<double>(), b64.value<double>());
+  }
+  if (a.dtype() == Dtype::float32) return f(a.value<float>(), b.value<float>());
+  return f(a.value<double>(), b.value<double>());
+}
+// A new tensor holding f(array of t), where f returns an expression or array.
+template <class F> Tensor map(const Tensor& t, F&& f) {
+  return visit(t, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    return make(xt::xarray<T>(f(a)));
+  });
+}
+template <class F> Tensor zip(const Tensor& a, const Tensor& b, F&& f) {
+  return visit2(a, b, [&](const auto& x, const auto& y) {
+    using T = typename std::decay_t<decltype(x)>::value_type;
+    return make(xt::xarray<T>(f(x, y)));
+  });
+}
+
+// Normalises a possibly negative axis against ndim; throws naming the op on a bad axis.
+std::size_t norm_axis(std::ptrdiff_t axis, std::size_t ndim, const char* op);
+// numpy broadcasting of two shapes; throws ShapeError naming the op.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+template <class... Args> std::string str(const Args&... args) {
+  std::ostringstream os;
+  (os << ... << args);
+  return os.str();
+}
+
+}  // namespace detail
+}  // namespace tg

@@ -1,0 +1,245 @@
+#include <tapegrad/core/detail/impl.hpp>
+
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xio.hpp>
+
+#include <cmath>
+#include <random>
+
+namespace tg {
+
+using detail::make;
+using detail::str;
+
+Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+Tensor::Tensor(const xt::xarray<float>& value) : Tensor(make(value)) {}
+Tensor::Tensor(const xt::xarray<double>& value) : Tensor(make(value)) {}
+Tensor::Tensor(xt::xarray<float>&& value) : Tensor(make(std::move(value))) {}
+Tensor::Tensor(xt::xarray<double>&& value) : Tensor(make(std::move(value))) {}
+
+static const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
+  if (!impl) throw ValueError("tensor: use of an undefined tensor");
+  return *impl;
+}
+
+Shape Tensor::shape() const {
+  return detail::visit(*this, [](const auto& a) { return detail::to_shape(a.shape()); });
+}
+std::size_t Tensor::size(std::ptrdiff_t axis) const {
+  return shape()[detail::norm_axis(axis, ndim(), "size")];
+}
+std::size_t Tensor::ndim() const {
+  return detail::visit(*this, [](const auto& a) { return a.dimension(); });
+}
+std::size_t Tensor::numel() const {
+  return detail::visit(*this, [](const auto& a) { return a.size(); });
+}
+Dtype Tensor::dtype() const {
+  return checked(impl_).data->index() == 0 ? Dtype::float32 : Dtype::float64;
+}
+double Tensor::item() const {
+  if (numel() != 1)
+    throw ValueError(str("item: tensor of shape ", to_string(shape()), " has ", numel(),
+                         " elements, expected exactly one"));
+  return detail::visit(*this, [](const auto& a) { return double(*a.data()); });
+}
+
+template <class T> const xt::xarray<T>& Tensor::value() const {
+  const auto* a = std::get_if<xt::xarray<T>>(checked(impl_).data.get());
+  if (!a)
+    throw ValueError(str("value: tensor is ", to_string(dtype()), ", asked for ",
+                         std::is_same_v<T, float> ? "float32" : "float64"));
+  return *a;
+}
+template <class T> xt::xarray<T>& Tensor::mutable_value() {
+  return const_cast<xt::xarray<T>&>(value<T>());
+}
+template <class T> const T* Tensor::data() const { return value<T>().data(); }
+
+template const xt::xarray<float>& Tensor::value<float>() const;
+template const xt::xarray<double>& Tensor::value<double>() const;
+template xt::xarray<float>& Tensor::mutable_value<float>();
+template xt::xarray<double>& Tensor::mutable_value<double>();
+template const float* Tensor::data<float>() const;
+template const double* Tensor::data<double>() const;
+
+bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
+bool Tensor::is_leaf() const { return !checked(impl_).grad_fn; }
+Tensor Tensor::grad() const { return checked(impl_).grad; }
+void Tensor::set_grad(const Tensor& grad) const {
+  checked(impl_);
+  if (grad.defined() && grad.shape() != shape())
+    throw ShapeError(str("set_grad: gradient of shape ", to_string(grad.shape()),
+                         " for a tensor of shape ", to_string(shape())));
+  impl_->grad = grad;
+}
+void Tensor::zero_grad() const { checked(impl_), impl_->grad = Tensor(); }
+const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
+const std::string& Tensor::name() const { return checked(impl_).name; }
+Tensor& Tensor::set_name(std::string name) {
+  checked(impl_), impl_->name = std::move(name);
+  return *this;
+}
+Tensor& Tensor::set_requires_grad(bool requires) {
+  checked(impl_);
+  if (impl_->grad_fn)
+    throw AutogradError(
+        "set_requires_grad: only leaf tensors can change requires_grad; use detach() to get a "
+        "leaf from the result of an op");
+  impl_->requires_grad = requires;
+  return *this;
+}
+
+const char* to_string(Dtype dtype) { return dtype == Dtype::float32 ? "float32" : "float64"; }
+std::string to_string(const Shape& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << to_string(shape); }
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  if (!t.defined()) return os << "tensor(undefined)";
+  detail::visit(t, [&](const auto& a) { os << "tensor(" << a; });
+  os << ", shape=" << to_string(t.shape()) << ", dtype=" << to_string(t.dtype());
+  if (t.grad_fn()) os << ", grad_fn=" << t.grad_fn()->name();
+  else if (t.requires_grad()) os << ", requires_grad=true";
+  return os << ")";
+}
+
+namespace detail {
+std::size_t norm_axis(std::ptrdiff_t axis, std::size_t ndim, const char* op) {
+  const auto n = static_cast<std::ptrdiff_t>(ndim);
+  if (axis < -std::max<std::ptrdiff_t>(n, 1) || axis >= std::max<std::ptrdiff_t>(n, 1))
+    throw ShapeError(str(op, ": axis ", axis, " is out of range for a tensor with ", ndim,
+                         " dimension", ndim == 1 ? "" : "s"));
+  return static_cast<std::size_t>(axis < 0 ? axis + n : axis);
+}
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  Shape out(std::max(a.size(), b.size()));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::size_t da = i < out.size() - a.size() ? 1 : a[i - (out.size() - a.size())];
+    std::size_t db = i < out.size() - b.size() ? 1 : b[i - (out.size() - b.size())];
+    if (da != db && da != 1 && db != 1)
+      throw ShapeError(str(op, ": shapes ", to_string(a), " and ", to_string(b),
+                           " cannot be broadcast together"));
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+}  // namespace detail
+
+// --- creation
+template <class F> static Tensor build(const Shape& shape, Dtype dtype, F fill) {
+  if (dtype == Dtype::float32) {
+    auto a = detail::empty_array<float>(shape);
+    for (auto& v : a) v = static_cast<float>(fill());
+    return make(std::move(a));
+  }
+  auto a = detail::empty_array<double>(shape);
+  for (auto& v : a) v = fill();
+  return make(std::move(a));
+}
+
+Tensor scalar(double value, Dtype dtype) { return full({}, value, dtype); }
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, Dtype dtype) {
+  std::size_t n = 1;
+  for (auto d : shape) n *= d;
+  if (n != values.size())
+    throw ShapeError(str("from_vector: ", values.size(), " values do not fill shape ",
+                         to_string(shape)));
+  std::size_t i = 0;
+  return build(shape, dtype, [&] { return values[i++]; });
+}
+std::vector<double> to_vector(const Tensor& t) {
+  return detail::visit(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
+}
+Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
+  return from_vector(values, {values.size()}, dtype);
+}
+template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, Shape& shape,
+                                                               std::size_t depth) {
+  std::vector<double> flat;
+  bool first = true;
+  for (const auto& row : rows) {
+    Shape inner;
+    std::vector<double> part;
+    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(row)>>) {
+      part = {double(row)};
+    } else {
+      part = flatten_rows(row, inner, depth + 1);
+    }
+    if (first) shape.insert(shape.end(), inner.begin(), inner.end());
+    else if (!std::equal(inner.begin(), inner.end(), shape.begin() + 1))
+      throw ShapeError("tensor: nested initializer lists have ragged rows");
+    first = false;
+    flat.insert(flat.end(), part.begin(), part.end());
+  }
+  shape.insert(shape.begin(), rows.size());
+  return flat;
+}
+Tensor tensor(std::initializer_list<std::initializer_list<double>> values, Dtype dtype) {
+  Shape shape;
+  auto flat = flatten_rows(values, shape, 0);
+  return from_vector(flat, shape, dtype);
+}
+Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
+              Dtype dtype) {
+  Shape shape;
+  auto flat = flatten_rows(values, shape, 0);
+  return from_vector(flat, shape, dtype);
+}
+
+Tensor zeros(const Shape& shape, Dtype dtype) { return full(shape, 0, dtype); }
+Tensor ones(const Shape& shape, Dtype dtype) { return full(shape, 1, dtype); }
+Tensor full(const Shape& shape, double value, Dtype dtype) {
+  return build(shape, dtype, [=] { return value; });
+}
+Tensor arange(double start, double stop, double step, Dtype dtype) {
+  if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
+    throw ValueError(str("arange: bad range start=", start, " stop=", stop, " step=", step));
+  auto n = static_cast<std::size_t>(std::max(0.0, std::ceil((stop - start) / step)));
+  std::size_t i = 0;
+  return build({n}, dtype, [&] { return start + step * double(i++); });
+}
+Tensor linspace(double start, double stop, std::size_t steps, Dtype dtype) {
+  std::size_t i = 0;
+  double step = steps > 1 ? (stop - start) / double(steps - 1) : 0;
+  return build({steps}, dtype, [&] { return start + step * double(i++); });
+}
+Tensor eye(std::size_t n, Dtype dtype) {
+  std::size_t i = 0;
+  return build({n, n}, dtype, [&] { std::size_t k = i++; return k / n == k % n ? 1.0 : 0.0; });
+}
+Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
+Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
+Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
+
+static std::mt19937_64& generator() {
+  static std::mt19937_64 gen(5489u);
+  return gen;
+}
+void manual_seed(std::uint64_t seed) { generator().seed(seed); }
+std::uint64_t random_u64() { return generator()(); }
+Tensor rand(const Shape& shape, Dtype dtype) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  return build(shape, dtype, [&] { return u(generator()); });
+}
+Tensor randn(const Shape& shape, Dtype dtype) {
+  std::normal_distribution<double> n(0.0, 1.0);
+  return build(shape, dtype, [&] { return n(generator()); });
+}
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Dtype dtype) {
+  if (high <= low) throw ValueError(str("randint: empty range [", low, ", ", high, ")"));
+  std::uniform_int_distribution<std::int64_t> u(low, high - 1);
+  return build(shape, dtype, [&] { return double(u(generator())); });
+}
+Tensor rand_like(const Tensor& t) { return rand(t.shape(), t.dtype()); }
+Tensor randn_like(const Tensor& t) { return randn(t.shape(), t.dtype()); }
+std::vector<std::size_t> randperm(std::size_t n) {
+  std::vector<std::size_t> p(n);
+  for (std::size_t i = 0; i < n; ++i) p[i] = i;
+  for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[random_u64() % i]);
+  return p;
+}
+
+}  // namespace tg

@@ -1,0 +1,123 @@
+// The tape and the engine: accumulation, fan-out, hooks, retain_grad, retain_graph, grad(),
+// higher-order gradients, grad mode, deep graphs.
+#include <doctest/doctest.h>
+#include <tapegrad/tapegrad.hpp>
+
+using namespace tg;
+
+TEST_CASE("backward of a product leaves gradients on the leaves") {
+  Tensor a = tensor({1.0, 2.0, 3.0}, Dtype::float64).set_requires_grad();
+  Tensor b = tensor({4.0, 5.0, 6.0}, Dtype::float64).set_requires_grad();
+  sum(a * b).backward();
+  CHECK(to_vector(a.grad()) == std::vector<double>{4, 5, 6});
+  CHECK(to_vector(b.grad()) == std::vector<double>{1, 2, 3});
+}
+
+TEST_CASE("fan-out accumulates: d(a*a)/da = 2a, and leaves accumulate across backward calls") {
+  Tensor a = tensor({3.0}, Dtype::float64).set_requires_grad();
+  sum(a * a).backward();
+  CHECK(a.grad().item() == 6);
+  sum(a * a + a).backward();
+  CHECK(a.grad().item() == 6 + 7);
+  a.zero_grad();
+  CHECK_FALSE(a.grad().defined());
+}
+
+TEST_CASE("a gradient shared by two inputs is not aliased between their .grad()") {
+  Tensor a = tensor({1.0}).set_requires_grad();
+  Tensor b = tensor({1.0}).set_requires_grad();
+  sum(a + b).backward();
+  sum(a * 3.0).backward();
+  CHECK(a.grad().item() == 4);
+  CHECK(b.grad().item() == 1);
+}
+
+TEST_CASE("gradcheck catches a wrong derivative and passes a right one") {
+  Tensor x = randn({3, 4}, Dtype::float64);
+  Tensor w = randn({5, 4}, Dtype::float64);
+  Tensor bias = randn({5}, Dtype::float64);
+  CHECK(autograd::gradcheck([](const std::vector<Tensor>& in) {
+    return linear(in[0], in[1], in[2]);
+  }, {x, w, bias}));
+  auto wrong = [](const std::vector<Tensor>& in) {
+    Tensor y = in[0] * in[0];
+    return record_op("wrong_square", y.detach(), {in[0]}, [](const BackwardContext& c) {
+      return std::vector<Tensor>{c.grad * 3.0};
+    });
+  };
+  CHECK_THROWS_AS(autograd::gradcheck(wrong, {x}), AutogradError);
+}
+
+TEST_CASE("second backward through a freed graph is a clear error; retain_graph allows it") {
+  Tensor a = tensor({2.0}).set_requires_grad();
+  Tensor y = sum(a * a);
+  y.backward({}, true);
+  y.backward();
+  CHECK(a.grad().item() == 8);
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("second time"), AutogradError);
+}
+
+TEST_CASE("backward on a non-scalar needs a gradient") {
+  Tensor a = ones({2, 2}).set_requires_grad();
+  Tensor y = a * 2.0;
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("[2,2]"), AutogradError);
+  y.backward(ones({2, 2}));
+  CHECK(to_vector(a.grad()) == std::vector<double>{2, 2, 2, 2});
+}
+
+TEST_CASE("no_grad records nothing; detach cuts history") {
+  Tensor a = ones({2}).set_requires_grad();
+  {
+    NoGradGuard guard;
+    Tensor y = a * 2.0;
+    CHECK_FALSE(y.requires_grad());
+  }
+  Tensor d = (a * 2.0).detach();
+  CHECK_FALSE(d.requires_grad());
+  CHECK(d.is_leaf());
+}
+
+TEST_CASE("retain_grad and hooks on non-leaf tensors") {
+  Tensor a = tensor({1.0, 2.0}, Dtype::float64).set_requires_grad();
+  Tensor h = a * 3.0;
+  h.retain_grad();
+  std::vector<double> seen;
+  h.register_hook([&](const Tensor& g) {
+    seen = to_vector(g);
+    return g * 10.0;  // replaces the gradient flowing on
+  });
+  sum(h * h).backward();
+  CHECK(seen == std::vector<double>{6, 12});
+  CHECK(to_vector(a.grad()) == std::vector<double>{180, 360});
+}
+
+TEST_CASE("autograd::grad leaves .grad() alone and supports higher order") {
+  Tensor x = tensor({2.0}, Dtype::float64).set_requires_grad();
+  Tensor y = sum(x * x * x);
+  auto g = autograd::grad({y}, {x}, {}, true, true);
+  CHECK(g[0].item() == doctest::Approx(12));  // 3x²
+  auto gg = autograd::grad({sum(g[0])}, {x});
+  CHECK(gg[0].item() == doctest::Approx(12));  // 6x
+  CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("gradgradcheck on smooth compositions") {
+  Tensor a = randn({2, 3}, Dtype::float64), b = randn({3, 2}, Dtype::float64);
+  CHECK(autograd::gradgradcheck([](const std::vector<Tensor>& in) {
+    return matmul(in[0], in[1]) * matmul(in[0], in[1]);
+  }, {a, b}));
+}
+
+TEST_CASE("a chain of 100000 ops neither overflows backward nor destruction") {
+  Tensor x = tensor({1.0}).set_requires_grad();
+  {
+    Tensor y = x;
+    for (int i = 0; i < 100000; ++i) y = y * 1.0;
+    sum(y).backward();
+  }
+  CHECK(x.grad().item() == 1);
+  Tensor z = x;
+  for (int i = 0; i < 100000; ++i) z = z + 0.0;
+  z = Tensor();  // destroyed without backward
+  CHECK_FALSE(z.defined());
+}
