@@ -1,0 +1,391 @@
+// Neural-network ops. conv2d and the pools run array kernels (im2col + GEMM, window loops);
+// their backward passes are again recorded linear primitives (adjoint pairs), so create_graph
+// works through them. batch_norm and layer_norm are compositions of ops: no backward to write.
+#include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
+#include <tapegrad/autograd/nn_functional.hpp>
+#include <tapegrad/autograd/reduction.hpp>
+#include <tapegrad/autograd/shape.hpp>
+#include <tapegrad/core/detail/blas.hpp>
+#include <tapegrad/core/detail/im2col.hpp>
+
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xoperation.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace tg {
+
+using detail::ConvGeometry;
+using Pair = std::array<std::size_t, 2>;
+
+static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
+static std::string pair_str(Pair p) { return str(p[0], "x", p[1]); }
+
+// The windows over the last two dims of x; checks that the dilated kernel fits the padded input.
+static ConvGeometry geometry(const char* op, const Shape& xs, Pair kernel, Pair stride,
+                             Pair padding, Pair dilation) {
+  for (std::size_t i = 0; i < 2; ++i)
+    if (kernel[i] == 0 || stride[i] == 0 || dilation[i] == 0)
+      throw ValueError(str(op, ": kernel, stride and dilation must be positive, got kernel ",
+                           pair_str(kernel), ", stride ", pair_str(stride), ", dilation ",
+                           pair_str(dilation)));
+  std::size_t span_h = dilation[0] * (kernel[0] - 1) + 1, span_w = dilation[1] * (kernel[1] - 1) + 1;
+  ConvGeometry g{xs[xs.size() - 3], xs[xs.size() - 2], xs.back(), kernel[0], kernel[1],
+                 stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], 0, 0};
+  if (g.height + 2 * g.pad_h < span_h || g.width + 2 * g.pad_w < span_w)
+    throw ShapeError(str(op, ": kernel ", pair_str(kernel), " with dilation ", pair_str(dilation),
+                         " does not fit input ", to_string(xs), " with padding ",
+                         pair_str(padding)));
+  g.out_h = (g.height + 2 * g.pad_h - span_h) / g.stride_h + 1;
+  g.out_w = (g.width + 2 * g.pad_w - span_w) / g.stride_w + 1;
+  return g;
+}
+
+// ---------------------------------------------------------------- conv2d
+// The three bilinear maps of a convolution, each recorded with the other two as its
+// derivatives (K = C·kh·kw rows of columns, L = oh·ow output pixels per image):
+//   conv_forward(x, w)       y[n]  = W[O,K] · cols(x[n])[K,L] (+ bias)
+//   conv_input_grad(gy, w)   dx[n] = col2im(Wᵀ · gy[n])
+//   conv_weight_grad(x, gy)  dW    = Σ_n gy[n] · cols(x[n])ᵀ
+static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g);
+static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g);
+static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g);
+
+struct ConvSizes {
+  std::size_t image, k, l;
+  explicit ConvSizes(const ConvGeometry& g)
+      : image(g.channels * g.height * g.width), k(g.channels * g.kernel_h * g.kernel_w),
+        l(g.out_h * g.out_w) {}
+};
+
+static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g) {
+  const ConvSizes s(g);
+  const std::size_t n = x.size(0), o = w.size(0);
+  Tensor out = visit(x, [&](const auto& xa) {
+    using T = typename std::decay_t<decltype(xa)>::value_type;
+    auto y = detail::empty_array<T>({n, o, g.out_h, g.out_w});
+    for (std::size_t i = 0; i < n * o; ++i)
+      std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % o] : T(0));
+    std::vector<T> cols(s.k * s.l);
+    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
+      detail::im2col(xa.data() + i * s.image, g, cols.data());
+      blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>(), s.k, cols.data(), s.l, T(1),
+                 y.data() + i * o * s.l, s.l);
+    }
+    return make(std::move(y));
+  });
+  return record_op("conv2d", out, {x, w, b}, [g](const BackwardContext& c) {
+    const Tensor &x = c.saved[0], &w = c.saved[1];
+    return Grads{c.needs(0) ? conv_input_grad(c.grad, w, g) : Tensor(),
+                 c.needs(1) ? conv_weight_grad(x, c.grad, g) : Tensor(),
+                 c.needs(2) ? sum(c.grad, {0, 2, 3}) : Tensor()};
+  }, {x, w});
+}
+
+static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
+  const ConvSizes s(g);
+  const std::size_t n = gy.size(0), o = w.size(0);
+  Tensor out = visit(gy, [&](const auto& ga) {
+    using T = typename std::decay_t<decltype(ga)>::value_type;
+    xt::xarray<T> dx = xt::zeros<T>(Shape{n, g.channels, g.height, g.width});
+    std::vector<T> cols(s.k * s.l);
+    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
+      blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>(), s.k, ga.data() + i * o * s.l, s.l,
+                 T(0), cols.data(), s.l);
+      detail::col2im(cols.data(), g, dx.data() + i * s.image);
+    }
+    return make(std::move(dx));
+  });
+  return record_op("conv2d_input_grad", out, {gy, w}, [g](const BackwardContext& c) {
+    const Tensor &gy = c.saved[0], &w = c.saved[1];
+    return Grads{c.needs(0) ? conv_forward(c.grad, w, Tensor(), g) : Tensor(),
+                 c.needs(1) ? conv_weight_grad(c.grad, gy, g) : Tensor()};
+  }, {gy, w});
+}
+
+static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g) {
+  const ConvSizes s(g);
+  const std::size_t n = x.size(0), o = gy.size(1);
+  Tensor out = visit(x, [&](const auto& xa) {
+    using T = typename std::decay_t<decltype(xa)>::value_type;
+    xt::xarray<T> dw = xt::zeros<T>(Shape{o, g.channels, g.kernel_h, g.kernel_w});
+    std::vector<T> cols(s.k * s.l);
+    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
+      detail::im2col(xa.data() + i * s.image, g, cols.data());
+      blas::gemm(false, true, o, s.k, s.l, T(1), gy.data<T>() + i * o * s.l, s.l, cols.data(),
+                 s.l, T(1), dw.data(), s.k);
+    }
+    return make(std::move(dw));
+  });
+  return record_op("conv2d_weight_grad", out, {x, gy}, [g](const BackwardContext& c) {
+    const Tensor &x = c.saved[0], &gy = c.saved[1];
+    return Grads{c.needs(0) ? conv_input_grad(gy, c.grad, g) : Tensor(),
+                 c.needs(1) ? conv_forward(x, c.grad, Tensor(), g) : Tensor()};
+  }, {x, gy});
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pair padding,
+              Pair dilation) {
+  Shape xs = x.shape(), ws = w.shape();
+  if (xs.size() == 3 && ws.size() == 4) {  // an unbatched [C,H,W] image
+    Shape batched{1, xs[0], xs[1], xs[2]};
+    Tensor y = conv2d(reshape(x, dims(batched)), w, b, stride, padding, dilation);
+    Shape ys = y.shape();
+    return reshape(y, dims(Shape(ys.begin() + 1, ys.end())));
+  }
+  if (xs.size() != 4 || ws.size() != 4)
+    throw ShapeError(str("conv2d: expected input [N,C,H,W] and weight [O,C,kh,kw], got ",
+                         to_string(xs), " and ", to_string(ws)));
+  if (xs[1] != ws[1])
+    throw ShapeError(str("conv2d: input ", to_string(xs), " has ", xs[1], " channels, weight ",
+                         to_string(ws), " expects ", ws[1]));
+  if (b.defined() && b.shape() != Shape{ws[0]})
+    throw ShapeError(str("conv2d: bias of shape ", to_string(b.shape()), " for weight ",
+                         to_string(ws), " (expected [", ws[0], "])"));
+  if (x.dtype() != w.dtype() || (b.defined() && b.dtype() != w.dtype()))
+    throw ValueError(str("conv2d: input (", to_string(x.dtype()), "), weight (",
+                         to_string(w.dtype()), ") and bias must share a dtype"));
+  return conv_forward(x, w, b, geometry("conv2d", xs, {ws[2], ws[3]}, stride, padding, dilation));
+}
+
+// ---------------------------------------------------------------- gather / scatter of rows
+// A tensor seen as [planes, rows, width]; index [planes, m] picks rows within each plane.
+struct Rows {
+  std::size_t planes, rows, width;
+};
+
+// gather: out[p, m, :] = t[p, index[p, m], :]; scatter (its adjoint): out[p, index[p, m], :] +=
+// t[p, m, :], so repeated indices accumulate. Each is recorded with the other as its
+// derivative; names = {this op's name, the adjoint's}. Callers validate the indices.
+static Tensor move_rows(const Tensor& t, const Tensor& index, Rows r, bool scatter,
+                        const Shape& out_shape, std::array<const char*, 2> names) {
+  const std::vector<double> ix = to_vector(index);
+  const std::size_t per_plane = r.planes ? ix.size() / r.planes : 0;
+  Tensor out = visit(t, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    xt::xarray<T> y = xt::zeros<T>(out_shape);
+    for (std::size_t m = 0; m < ix.size(); ++m) {
+      std::size_t row = (m / per_plane) * r.rows + static_cast<std::size_t>(ix[m]);
+      const T* from = a.data() + (scatter ? m : row) * r.width;
+      T* to = y.data() + (scatter ? row : m) * r.width;
+      for (std::size_t k = 0; k < r.width; ++k) to[k] += from[k];
+    }
+    return make(std::move(y));
+  });
+  Shape in_shape = t.shape();
+  return record_op(names[0], out, {t}, [r, scatter, in_shape, names](const BackwardContext& c) {
+    return Grads{move_rows(c.grad, c.saved[0], r, !scatter, in_shape, {names[1], names[0]})};
+  }, {index});
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight) {
+  if (weight.ndim() != 2)
+    throw ShapeError(str("embedding: weight must be 2-D [num_embeddings, dim], got ",
+                         to_string(weight.shape())));
+  const std::size_t num = weight.size(0), dim = weight.size(1);
+  for (double v : to_vector(indices)) {
+    if (!(v >= 0 && v < double(num)))
+      throw ValueError(str("embedding: index ", v, " is out of range for ", num, " embeddings"));
+    if (v != std::floor(v)) throw ValueError(str("embedding: index ", v, " is not an integer"));
+  }
+  Shape out_shape = indices.shape();
+  out_shape.push_back(dim);
+  return move_rows(weight, indices.detach(), {1, num, dim}, false, out_shape,
+                   {"embedding", "embedding_backward"});
+}
+
+// ---------------------------------------------------------------- pooling
+// Pools see x [N,C,H,W] (or [C,H,W]) as planes [P, H, W]; stride 0 means stride = kernel.
+static ConvGeometry pool_geometry(const char* op, const Tensor& x, Pair kernel, Pair stride,
+                                  Pair padding) {
+  Shape xs = x.shape();
+  if ((xs.size() != 3 && xs.size() != 4) || xs[xs.size() - 2] == 0 || xs.back() == 0)
+    throw ShapeError(str(op, ": expected a [N,C,H,W] or [C,H,W] input with H, W > 0, got ",
+                         to_string(xs)));
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (stride[i] == 0) stride[i] = kernel[i];
+    if (padding[i] > kernel[i] / 2)
+      throw ValueError(str(op, ": padding ", pair_str(padding),
+                           " should be at most half of kernel ", pair_str(kernel)));
+  }
+  return geometry(op, xs, kernel, stride, padding, {1, 1});
+}
+static Shape pooled_shape(Shape xs, const ConvGeometry& g) {
+  xs[xs.size() - 2] = g.out_h;
+  xs.back() = g.out_w;
+  return xs;
+}
+
+// Calls f(o, i) for every output pixel o of a plane and every input pixel i inside its window
+// (padding is skipped: with padding <= kernel/2 every window holds at least one input pixel).
+template <class F> static void for_each_window(const ConvGeometry& g, F&& f) {
+  using I = std::ptrdiff_t;
+  for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+    const I y0 = I(oy * g.stride_h) - I(g.pad_h);
+    const I ya = std::max<I>(y0, 0), yb = std::min<I>(y0 + I(g.kernel_h), I(g.height));
+    for (std::size_t ox = 0; ox < g.out_w; ++ox) {
+      const I x0 = I(ox * g.stride_w) - I(g.pad_w);
+      const I xa = std::max<I>(x0, 0), xb = std::min<I>(x0 + I(g.kernel_w), I(g.width));
+      for (I y = ya; y < yb; ++y)
+        for (I x = xa; x < xb; ++x) f(oy * g.out_w + ox, std::size_t(y * I(g.width) + x));
+    }
+  }
+}
+
+// The gradient goes to the first maximum of each window (a NaN counts as the maximum, as in
+// PyTorch); the forward is a gather of the argmax pixels, the backward its scatter-add.
+Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
+  const ConvGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
+  const std::size_t plane = g.height * g.width, planes = x.numel() / plane,
+                    outs = g.out_h * g.out_w;
+  auto argmax = detail::empty_array<double>({planes, outs});
+  visit(x, [&](const auto& xa) {
+    using T = typename std::decay_t<decltype(xa)>::value_type;
+    std::vector<T> best(outs);
+    for (std::size_t p = 0; p < planes; ++p) {
+      const T* in = xa.data() + p * plane;
+      double* arg = argmax.data() + p * outs;
+      std::fill(arg, arg + outs, -1.0);
+      for_each_window(g, [&](std::size_t o, std::size_t i) {
+        if (arg[o] < 0 || in[i] > best[o] || std::isnan(in[i])) {
+          best[o] = in[i];
+          arg[o] = double(i);
+        }
+      });
+    }
+  });
+  return move_rows(x, make(std::move(argmax)), {planes, plane, 1}, false, pooled_shape(x.shape(), g),
+                   {"max_pool2d", "max_pool2d_backward"});
+}
+
+// Forward: the sum of each window / (kh·kw) ([P,H,W] -> [P,oh,ow]); adjoint: each value
+// / (kh·kw) added to every pixel of its window ([P,oh,ow] -> [P,H,W]). Padding counts in the
+// divisor (count_include_pad); each direction is recorded with the other as its derivative.
+static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint, const Shape& out_shape) {
+  const std::size_t plane = g.height * g.width, outs = g.out_h * g.out_w,
+                    planes = t.numel() / (adjoint ? outs : plane);
+  Tensor out = visit(t, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    const T divisor = T(g.kernel_h * g.kernel_w);
+    xt::xarray<T> y = xt::zeros<T>(out_shape);
+    for (std::size_t p = 0; p < planes; ++p) {
+      const T* in = a.data() + p * (adjoint ? outs : plane);
+      T* res = y.data() + p * (adjoint ? plane : outs);
+      if (adjoint)
+        for_each_window(g, [&](std::size_t o, std::size_t i) { res[i] += in[o] / divisor; });
+      else
+        for_each_window(g, [&](std::size_t o, std::size_t i) { res[o] += in[i]; });
+    }
+    if (!adjoint) y /= divisor;
+    return make(std::move(y));
+  });
+  Shape in_shape = t.shape();
+  return record_op(adjoint ? "avg_pool2d_backward" : "avg_pool2d", out, {t},
+                   [g, adjoint, in_shape](const BackwardContext& c) {
+    return Grads{avg_pool(c.grad, g, !adjoint, in_shape)};
+  });
+}
+
+Tensor avg_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
+  const ConvGeometry g = pool_geometry("avg_pool2d", x, kernel, stride, padding);
+  return avg_pool(x, g, false, pooled_shape(x.shape(), g));
+}
+
+// ---------------------------------------------------------------- dropout
+Tensor dropout(const Tensor& x, double p, bool training) {
+  if (!(p >= 0 && p <= 1))
+    throw ValueError(str("dropout: probability has to be between 0 and 1, got ", p));
+  if (!training || p == 0) return x;
+  // Keep with probability 1 - p, scaled by 1/(1 - p) so that E[mask] = 1 (p = 1: all zeros).
+  const double scale = p < 1 ? 1 / (1 - p) : 0;
+  Tensor mask = map(rand(x.shape(), x.dtype()), [&](const auto& u) {
+    using T = typename std::decay_t<decltype(u)>::value_type;
+    return xt::cast<T>(u < T(1 - p)) * T(scale);
+  });
+  return x * mask;
+}
+
+// ---------------------------------------------------------------- normalisation
+struct Moments {
+  Tensor mean, centered, var;  // var is biased (divides by the count)
+};
+static Moments moments(const Tensor& x, const Axes& axes) {
+  Tensor m = mean(x, axes, true), centered = x - m;
+  return {m, centered, mean(centered * centered, axes, true)};
+}
+
+// running ← (1 - momentum)·running + momentum·stat, written into running's own array, which
+// the caller (a module's buffer) shares.
+static void blend(Tensor running, const Tensor& stat, double momentum) {
+  NoGradGuard no_grad;
+  Tensor updated = (1 - momentum) * running + momentum * reshape(stat, {-1}).to(running.dtype());
+  visit(running, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    running.mutable_value<T>() = updated.value<T>();
+  });
+}
+
+Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
+  const Shape xs = x.shape();
+  if (xs.size() < 2)
+    throw ShapeError(str("batch_norm: expected an input [N,C] or [N,C,...], got ", to_string(xs)));
+  const std::size_t channels = xs[1];
+  for (const Tensor& t : {running_mean, running_var, weight, bias})
+    if (t.defined() && t.shape() != Shape{channels})
+      throw ShapeError(str("batch_norm: a parameter or running statistic of shape ",
+                           to_string(t.shape()), " does not match the ", channels,
+                           " channels of input ", to_string(xs)));
+  Shape per_channel(xs.size(), 1);  // [1, C, 1, ...]
+  per_channel[1] = channels;
+  auto channelwise = [&](const Tensor& t) { return reshape(t, dims(per_channel)); };
+  Axes axes{0};
+  for (std::size_t i = 2; i < xs.size(); ++i) axes.push_back(std::ptrdiff_t(i));
+
+  Tensor centered, var;
+  if (training) {
+    const std::size_t count = channels ? x.numel() / channels : 0;
+    if (count <= 1)
+      throw ValueError(str("batch_norm: expected more than 1 value per channel when training, "
+                           "got input ", to_string(xs)));
+    Moments m = moments(x, axes);
+    centered = m.centered;
+    var = m.var;
+    if (running_mean.defined()) blend(running_mean, m.mean, momentum);
+    if (running_var.defined()) blend(running_var, m.var * (double(count) / double(count - 1)), momentum);
+  } else {
+    if (!running_mean.defined() || !running_var.defined())
+      throw ValueError("batch_norm: eval mode needs running_mean and running_var");
+    centered = x - channelwise(running_mean);
+    var = channelwise(running_var);
+  }
+  Tensor scale = pow(var + eps, -0.5);
+  if (weight.defined()) scale = scale * channelwise(weight);
+  Tensor y = centered * scale;
+  return bias.defined() ? y + channelwise(bias) : y;
+}
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  const Shape xs = x.shape();
+  const std::size_t k = normalized_shape.size();
+  if (k == 0 || k > xs.size() ||
+      !std::equal(normalized_shape.begin(), normalized_shape.end(), xs.end() - std::ptrdiff_t(k)))
+    throw ShapeError(str("layer_norm: normalized_shape ", to_string(normalized_shape),
+                         " does not match the trailing dimensions of input ", to_string(xs)));
+  for (const Tensor& t : {weight, bias})
+    if (t.defined() && t.shape() != normalized_shape)
+      throw ShapeError(str("layer_norm: weight and bias must have shape ",
+                           to_string(normalized_shape), ", got ", to_string(t.shape())));
+  Axes axes;
+  for (std::size_t i = xs.size() - k; i < xs.size(); ++i) axes.push_back(std::ptrdiff_t(i));
+  Moments m = moments(x, axes);
+  Tensor y = m.centered * pow(m.var + eps, -0.5);
+  if (weight.defined()) y = y * weight;
+  return bias.defined() ? y + bias : y;
+}
+
+}  // namespace tg
