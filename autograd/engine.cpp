@@ -1,17 +1,19 @@
 // The tape and the backward engine: recording nodes, walking them in reverse creation order
 // (no recursion), accumulating gradients, and tearing long graphs down without recursion.
 #include <tapegrad/autograd/arithmetic.hpp>
-#include <tapegrad/autograd/node.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
+#include <tapegrad/autograd/graph.hpp>
 #include <tapegrad/autograd/shape.hpp>
-#include <tapegrad/core/detail/impl.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <queue>
 #include <unordered_map>
 
 namespace tg {
 
-using detail::str;
+thread_local detail::ForwardProbe* detail::forward_probe = nullptr;
 
 // ---------------------------------------------------------------- grad mode
 static thread_local bool grad_enabled = true;
@@ -23,6 +25,28 @@ EnableGradGuard::EnableGradGuard(bool enabled) : previous_(grad_enabled) {
   grad_enabled = enabled;
 }
 EnableGradGuard::~EnableGradGuard() { grad_enabled = previous_; }
+
+// ---------------------------------------------------------------- anomaly mode
+static thread_local bool anomaly_enabled = false;
+namespace autograd {
+bool is_anomaly_enabled() { return anomaly_enabled; }
+DetectAnomalyGuard::DetectAnomalyGuard() : previous_(anomaly_enabled) { anomaly_enabled = true; }
+DetectAnomalyGuard::~DetectAnomalyGuard() { anomaly_enabled = previous_; }
+}  // namespace autograd
+
+static bool all_finite(const Tensor& t) {
+  return detail::visit(t, [](const auto& a) {
+    return std::all_of(a.begin(), a.end(), [](auto v) { return std::isfinite(v); });
+  });
+}
+// "mul (op #12, inputs [3,4] and [4])": which op, where on the tape.
+static std::string describe(const char* name, std::uint64_t seq, const Tensor* inputs,
+                            std::size_t n) {
+  std::string s = str(name, " (op #", seq, ", inputs");
+  for (std::size_t i = 0; i < n; ++i)
+    s += str(i ? " and " : " ", inputs[i].defined() ? to_string(inputs[i].shape()) : "none");
+  return s + ")";
+}
 
 // ---------------------------------------------------------------- nodes
 static std::atomic<std::uint64_t> next_sequence_nr{0};
@@ -42,14 +66,10 @@ void Node::save_output(const Tensor& out) {
   saved_out_->data = out.impl()->data;
 }
 
-std::size_t Node::saved_bytes() const {
-  std::size_t bytes = 0;
-  auto add = [&](const TensorImpl& t) {
-    bytes += std::visit([](const auto& a) { return a.size() * sizeof(*a.data()); }, *t.data);
-  };
-  for (const Tensor& t : saved_) add(*t.impl());
-  if (saved_out_) add(*saved_out_);
-  return bytes;
+std::vector<Tensor> Node::saved_tensors() const {
+  std::vector<Tensor> all = saved_;
+  if (saved_out_) all.push_back(Tensor(saved_out_));
+  return all;
 }
 
 void Node::release() {
@@ -108,6 +128,9 @@ bool needs_grad(std::initializer_list<Tensor> inputs) {
 
 static Tensor record(const char* name, Tensor out, const Tensor* inputs, std::size_t n,
                      BackwardFn backward, std::vector<Tensor> saved, SaveOutput save_output) {
+  if (anomaly_enabled && !all_finite(out))
+    throw AutogradError(str("anomaly: ", describe(name, next_sequence_nr, inputs, n),
+                            " produced NaN or Inf in its output"));
   if (!grad_enabled) return out;
   bool any = false;
   for (std::size_t i = 0; i < n; ++i) any = any || inputs[i].requires_grad();
@@ -127,6 +150,7 @@ static Tensor record(const char* name, Tensor out, const Tensor* inputs, std::si
   if (out.grad_fn()) out = out.detach();  // an op returned one of its inputs: give it a new node
   out.impl()->grad_fn = std::move(node);
   out.impl()->requires_grad = true;
+  if (detail::forward_probe) (*detail::forward_probe)(out);
   return out;
 }
 
@@ -305,6 +329,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
         continue;
       }
       grads[i] = validate(*node, i, std::move(grads[i]));
+      if (anomaly_enabled && !all_finite(grads[i]))
+        throw AutogradError(str("anomaly: backward of ", node->name(), " (op #",
+                                node->sequence_nr(), ") produced NaN or Inf in the gradient "
+                                "for input ", i, " of shape ", to_string(node->inputs()[i].shape)));
     }
     if (autograd::trace_fn) autograd::trace_fn(autograd::TraceEvent{*node, g, grads});
     for (std::size_t i = 0; i < grads.size(); ++i) {

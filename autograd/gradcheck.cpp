@@ -4,6 +4,7 @@
 #include <tapegrad/autograd/reduction.hpp>
 
 #include <cmath>
+#include <unordered_map>
 
 namespace tg::autograd {
 
@@ -28,6 +29,91 @@ std::vector<Tensor> prepare(const std::vector<Tensor>& inputs, std::vector<std::
 std::vector<double> evaluate(const Function& f, const std::vector<Tensor>& xs) {
   NoGradGuard no_grad;
   return to_vector(f(xs).to(Dtype::float64));
+}
+
+bool close(double analytic, double numeric, double atol, double rtol) {
+  return (std::isnan(analytic) && std::isnan(numeric)) ||
+         std::abs(analytic - numeric) <= atol + rtol * std::abs(numeric);
+}
+
+struct ProbeGuard {  // installs a forward probe for one scope
+  explicit ProbeGuard(detail::ForwardProbe* probe) { detail::forward_probe = probe; }
+  ~ProbeGuard() { detail::forward_probe = nullptr; }
+};
+struct TraceGuard {  // installs a backward trace for one scope
+  explicit TraceGuard(TraceFn fn) { set_backward_trace(std::move(fn)); }
+  ~TraceGuard() { set_backward_trace(nullptr); }
+};
+
+// Finds the op whose backward is wrong. For L = <f(x), v> it compares dL/dt for every
+// intermediate result t (what backward delivers to t's node) with finite differences obtained
+// by perturbing t itself during a re-run of f. Walking the tape from the output back, the first
+// t whose gradient is wrong received it from its consumers, whose own gradients are right: one
+// of those consumers' backward is the culprit. When every t is right, the culprit reads the
+// input whose gradient was wrong directly.
+std::string locate_fault(const Function& f, const std::vector<Tensor>& xs, std::size_t input,
+                         double eps, double atol, double rtol) {
+  std::vector<std::shared_ptr<Node>> order;  // recorded ops of one run, in tape order
+  Tensor y;
+  {
+    detail::ForwardProbe collect = [&](Tensor& out) { order.push_back(out.grad_fn()); };
+    ProbeGuard probe(&collect);
+    y = f(xs);
+  }
+  Tensor v = randn(y.shape(), Dtype::float64);
+  std::unordered_map<const Node*, std::vector<double>> analytic;  // dL/d(output of node)
+  {
+    TraceGuard trace([&](const TraceEvent& e) { analytic[&e.node] = to_vector(e.grad); });
+    y.backward(v, true);
+  }
+  const std::vector<double> weights = to_vector(v);
+  auto loss = [&](std::size_t k, std::size_t j, double delta) {
+    std::size_t count = 0;
+    detail::ForwardProbe nudge = [&](Tensor& out) {
+      if (count++ != k) return;
+      out = map(out, [&](const auto& a) {
+        auto copy = a;
+        copy.data()[j] += delta;
+        return copy;
+      });
+    };
+    ProbeGuard probe(&nudge);
+    std::vector<double> values = to_vector(f(xs).to(Dtype::float64));
+    double l = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) l += values[i] * weights[i];
+    return l;
+  };
+  // The ops on the output's graph that read `is_input` (a node or the checked input).
+  auto consumers = [&](auto is_input) {
+    std::string names;
+    for (const auto& n : order) {
+      if (!analytic.count(n.get())) continue;
+      for (const Edge& e : n->inputs())
+        if (is_input(e)) {
+          names += str(names.empty() ? "" : ", ", n->name(), " (op #", n->sequence_nr(), ")");
+          break;
+        }
+    }
+    return names;
+  };
+  for (std::size_t k = order.size(); k-- > 0;) {
+    const Node* node = order[k].get();
+    auto it = analytic.find(node);
+    if (it == analytic.end()) continue;
+    for (std::size_t j = 0; j < it->second.size(); ++j) {
+      double numeric = (loss(k, j, eps) - loss(k, j, -eps)) / (2 * eps);
+      if (close(it->second[j], numeric, atol, rtol)) continue;
+      return str("; the gradient reaching the output of ", node->name(), " (op #",
+                 node->sequence_nr(), ") is already wrong: the first backward to disagree with "
+                 "finite differences is that of ",
+                 consumers([&](const Edge& e) { return e.fn.get() == node; }));
+    }
+  }
+  const TensorImpl* leaf = xs[input].impl();
+  return str("; every intermediate gradient agrees with finite differences: the first backward "
+             "to disagree is that of ",
+             consumers([&](const Edge& e) { return e.leaf.lock().get() == leaf; }),
+             ", which reads input ", input, " directly");
 }
 
 }  // namespace
@@ -66,12 +152,12 @@ bool gradcheck(const Function& f, const std::vector<Tensor>& inputs, double eps,
       for (std::size_t j = 0; j < m; ++j) {
         double numeric = (plus[j] - minus[j]) / (2 * eps);
         double a = analytic[c][j * n + k];
-        bool both_nan = std::isnan(a) && std::isnan(numeric);
-        if (both_nan || std::abs(a - numeric) <= atol + rtol * std::abs(numeric)) continue;
+        if (close(a, numeric, atol, rtol)) continue;
         if (!raise_exception) return false;
         throw AutogradError(str("gradcheck: Jacobian mismatch for output ", j, " with respect to "
                                 "input ", i, " (shape ", to_string(xs[i].shape()), "), element ",
-                                k, ": analytic ", a, " vs numerical ", numeric));
+                                k, ": analytic ", a, " vs numerical ", numeric,
+                                locate_fault(f, xs, i, eps, atol, rtol)));
       }
     }
   }

@@ -43,7 +43,7 @@ class Node {
   std::uint64_t sequence_nr() const { return seq_; }
   const std::vector<Edge>& inputs() const { return inputs_; }
   bool released() const { return !backward_; }  // saved tensors freed by an earlier backward
-  std::size_t saved_bytes() const;               // bytes of arrays kept alive for backward
+  std::vector<Tensor> saved_tensors() const;     // what backward keeps alive (output included)
 
   // Engine interface.
   std::vector<Tensor> apply(const std::shared_ptr<Node>& self, const Tensor& grad);

@@ -121,3 +121,46 @@ TEST_CASE("a chain of 100000 ops neither overflows backward nor destruction") {
   z = Tensor();  // destroyed without backward
   CHECK_FALSE(z.defined());
 }
+
+TEST_CASE("gradcheck names the op whose backward is wrong") {
+  // wrong_square claims d(x²)/dx = 3 instead of 2x; it sits between correct ops.
+  auto f = [](const std::vector<Tensor>& in) {
+    Tensor h = exp(in[0] * 0.5);
+    Tensor sq = record_op("wrong_square", (h * h).detach(), {h}, [](const BackwardContext& c) {
+      return std::vector<Tensor>{c.grad * 3.0};
+    });
+    return sum(sq * 2.0);
+  };
+  Tensor x = randn({3}, Dtype::float64);
+  CHECK_THROWS_WITH_AS(autograd::gradcheck(f, {x}), doctest::Contains("that of wrong_square"),
+                       AutogradError);
+  auto g = [](const std::vector<Tensor>& in) {  // the wrong op reads the input directly
+    return record_op("wrong_direct", (in[0] * 1.0).detach(), {in[0]},
+                     [](const BackwardContext& c) { return std::vector<Tensor>{c.grad * 2.0}; });
+  };
+  CHECK_THROWS_WITH_AS(autograd::gradcheck(g, {x}), doctest::Contains("that of wrong_direct"),
+                       AutogradError);
+}
+
+TEST_CASE("anomaly mode names the op that produced a NaN") {
+  Tensor x = tensor({-1.0, 4.0}).set_requires_grad();
+  autograd::DetectAnomalyGuard guard;
+  CHECK_THROWS_WITH_AS(log(x), doctest::Contains("log"), AutogradError);
+}
+
+TEST_CASE("to_dot and tape_stats describe the graph") {
+  Tensor w = randn({3, 2}).set_requires_grad().set_name("weight");
+  Tensor x = randn({4, 3});
+  Tensor loss = sum(exp(matmul(x, w)));
+  std::string dot = autograd::to_dot(loss);
+  CHECK(dot.find("digraph") == 0);
+  CHECK(dot.find("weight") != std::string::npos);
+  CHECK(dot.find("mm") != std::string::npos);
+  CHECK(dot.find("[4,3]") != std::string::npos);
+  auto stats = autograd::tape_stats(loss);
+  CHECK(stats.nodes == 3);  // mm, exp, sum
+  // mm saves x [4,3] and w [3,2]; exp saves its output [4,2]: 26 floats.
+  CHECK(stats.saved_bytes == 26 * 4);
+  loss.backward();
+  CHECK(autograd::tape_stats(loss).saved_bytes == 0);
+}
