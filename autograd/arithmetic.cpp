@@ -43,10 +43,11 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   check_broadcast(a, b, "div");
   Tensor out = zip(a, b, [](const auto& x, const auto& y) { return x / y; });
+  // d/db = -a/b² = -out/b: b² would overflow for |b| > 1e154 (1e19 in float32).
   return record_op("div", out, {a, b}, [](const BackwardContext& c) {
-    const Tensor &a = c.saved[0], &b = c.saved[1];
-    return Grads{c.needs(0) ? c.grad / b : Tensor(), c.needs(1) ? -c.grad * a / (b * b) : Tensor()};
-  }, {a, b});
+    const Tensor& b = c.saved[0];
+    return Grads{c.needs(0) ? c.grad / b : Tensor(), c.needs(1) ? -c.grad * c.out / b : Tensor()};
+  }, {b}, SaveOutput::yes);
 }
 
 Tensor neg(const Tensor& a) {
@@ -57,12 +58,13 @@ Tensor neg(const Tensor& a) {
 Tensor pow(const Tensor& a, const Tensor& b) {
   check_broadcast(a, b, "pow");
   Tensor out = zip(a, b, [](const auto& x, const auto& y) { return xt::pow(x, y); });
-  // d/da = b a^(b-1); d/db = a^b log a, taken as 0 where a = 0 (PyTorch's convention).
+  // d/da = b a^(b-1), taken as 0 where b = 0 (else 0^-1 · 0 = NaN); d/db = a^b log a, taken
+  // as 0 where a = 0 and b >= 0 (0 · -inf); both as PyTorch.
   return record_op("pow", out, {a, b}, [](const BackwardContext& c) {
     const Tensor &a = c.saved[0], &b = c.saved[1];
-    Tensor da, db;
-    if (c.needs(0)) da = c.grad * b * pow(a, b - 1.0);
-    if (c.needs(1)) db = c.grad * where(a == like(a, 0), zeros_like(c.out), c.out * log(a));
+    Tensor da, db, zero = zeros({}, c.grad.dtype());
+    if (c.needs(0)) da = where(b == like(b, 0), zero, c.grad * b * pow(a, b - 1.0));
+    if (c.needs(1)) db = where((a == like(a, 0)) * (b >= 0.0), zero, c.grad * c.out * log(a));
     return Grads{da, db};
   }, {a, b}, SaveOutput::yes);
 }
@@ -82,28 +84,24 @@ Tensor pow(const Tensor& a, double p) {
 
 Tensor pow(double base, const Tensor& exponent) { return pow(like(exponent, base), exponent); }
 
-// The gradient goes to the larger input; at ties each gets half (as PyTorch).
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "maximum");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return xt::maximum(x, y); });
-  return record_op("maximum", out, {a, b}, [](const BackwardContext& c) {
+// The gradient goes to the winning input; at ties each gets half. A NaN wins (xt::maximum
+// would drop a NaN in a) and, as PyTorch, both inputs then get the full gradient.
+static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
+  const char* name = is_max ? "maximum" : "minimum";
+  check_broadcast(a, b, name);
+  Tensor out = zip(a, b, [&](const auto& x, const auto& y) {
+    return xt::where((is_max ? x > y : y > x) || xt::isnan(x), x, y);
+  });
+  return record_op(name, out, {a, b}, [is_max](const BackwardContext& c) {
     const Tensor &a = c.saved[0], &b = c.saved[1];
-    Tensor share = gt(a, b) + 0.5 * eq(a, b);
-    return Grads{c.needs(0) ? c.grad * share : Tensor(),
-                 c.needs(1) ? c.grad * (1.0 - share) : Tensor()};
+    Tensor a_loses = is_max ? lt(a, b) : gt(a, b), b_loses = is_max ? gt(a, b) : lt(a, b);
+    Tensor tie = 0.5 * eq(a, b);
+    return Grads{c.needs(0) ? c.grad * (1.0 - a_loses - tie) : Tensor(),
+                 c.needs(1) ? c.grad * (1.0 - b_loses - tie) : Tensor()};
   }, {a, b});
 }
-
-Tensor minimum(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "minimum");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return xt::minimum(x, y); });
-  return record_op("minimum", out, {a, b}, [](const BackwardContext& c) {
-    const Tensor &a = c.saved[0], &b = c.saved[1];
-    Tensor share = lt(a, b) + 0.5 * eq(a, b);
-    return Grads{c.needs(0) ? c.grad * share : Tensor(),
-                 c.needs(1) ? c.grad * (1.0 - share) : Tensor()};
-  }, {a, b});
-}
+Tensor maximum(const Tensor& a, const Tensor& b) { return extremum(a, b, true); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(a, b, false); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   detail::broadcast_shapes(detail::broadcast_shapes(cond.shape(), a.shape(), "where"),
