@@ -1,0 +1,237 @@
+// Classification losses. Only two nodes have hand-written derivatives: binary_cross_entropy
+// (PyTorch's clamped logs need PyTorch's finite gradient at 0 and 1) and the fused
+// log_softmax + NLL of cross_entropy (one node instead of five on the hot path).
+#include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
+#include <tapegrad/autograd/elementwise.hpp>
+#include <tapegrad/autograd/reduction.hpp>
+#include <tapegrad/autograd/shape.hpp>
+#include <tapegrad/losses/classification.hpp>
+#include <tapegrad/losses/detail/common.hpp>
+
+#include <algorithm>
+
+namespace tg::losses {
+
+using namespace detail;
+using tg::detail::str;
+
+namespace {
+
+Tensor clamped_log(const Tensor& x) { return clamp(log(x), -100.0, std::nullopt); }
+
+// -(t·log x + (1-t)·log(1-x)) with clamped logs. d/dx = (x - t) / max(x(1-x), 1e-12) is finite
+// at x = 0 and 1, where the composed derivative would be 0·inf = NaN; d/dt = log(1-x) - log x.
+Tensor binary_cross_entropy_elementwise(const Tensor& x, const Tensor& t) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = -(t * clamped_log(x) + (1.0 - t) * clamped_log(1.0 - x));
+  }
+  return record_op("binary_cross_entropy", out, {x, t}, [](const BackwardContext& c) {
+    const Tensor &x = c.saved[0], &t = c.saved[1];
+    return Grads{
+        c.needs(0) ? c.grad * (x - t) / clamp(x * (1.0 - x), 1e-12, std::nullopt) : Tensor(),
+        c.needs(1) ? c.grad * (clamped_log(1.0 - x) - clamped_log(x)) : Tensor()};
+  }, {x, t});
+}
+
+// Σ_c q_c·v_c along axis, with 0·(-inf) = 0: a log-probability of -inf (a masked logit) that
+// carries no target mass adds nothing, as in PyTorch's NLL which reads only the target entry.
+Tensor mass_sum(const Tensor& q, const Tensor& v, std::ptrdiff_t axis) {
+  return sum(where(q != scalar_like(0, q), q * v, scalar_like(0, v)), {axis});
+}
+
+// -Σ_c q_c·log softmax(x)_c along axis as one node: d/dx = softmax(x)·Σ_c q_c - q (= softmax -
+// onehot for one-hot q), d/dq = -log softmax(x). The backward is written with ops (gradgrad).
+Tensor softmax_cross_entropy(const Tensor& x, const Tensor& q, std::ptrdiff_t axis) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = -mass_sum(q, log_softmax(x, axis), axis);
+  }
+  return record_op("cross_entropy", out, {x, q}, [axis](const BackwardContext& c) {
+    const Tensor &x = c.saved[0], &q = c.saved[1];
+    Tensor g = unsqueeze(c.grad, axis);
+    return Grads{c.needs(0) ? g * (softmax(x, axis) * sum(q, {axis}, true) - q) : Tensor(),
+                 c.needs(1) ? -g * log_softmax(x, axis) : Tensor()};
+  }, {x, q});
+}
+
+// Class-index losses average over the total weight of the targets, not over their count.
+Tensor reduce_by_weight(const Tensor& loss, double total_weight, Reduction reduction,
+                        const char* op) {
+  if (reduction == Reduction::mean) return divide_total(sum(loss), total_weight);
+  return reduce(loss, reduction, op);
+}
+
+}  // namespace
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                            Reduction reduction) {
+  const char* op = "binary_cross_entropy";
+  check_same_shape(op, input, target);
+  bool in_range = tg::detail::visit(input, [](const auto& a) {
+    return std::all_of(a.begin(), a.end(), [](auto v) { return v >= 0 && v <= 1; });
+  });
+  if (!in_range) throw ValueError(str(op, ": all elements of input should be between 0 and 1"));
+  Tensor loss = binary_cross_entropy_elementwise(input, target);
+  if (weight.defined()) {
+    check_broadcasts_to(op, "weight", weight, input.shape());
+    loss = loss * weight;
+  }
+  return reduce(loss, reduction, op);
+}
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction) {
+  return binary_cross_entropy(input, target, Tensor(), reduction);
+}
+
+// -log sigmoid(x) = softplus(-x) and -log(1 - sigmoid(x)) = x + softplus(-x).
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BCEWithLogitsOptions& o) {
+  const char* op = "binary_cross_entropy_with_logits";
+  check_same_shape(op, input, target);
+  Tensor log_sigmoid_neg = softplus(-input);
+  if (o.pos_weight().defined()) {
+    check_broadcasts_to(op, "pos_weight", o.pos_weight(), input.shape());
+    log_sigmoid_neg = (1.0 + (o.pos_weight() - 1.0) * target) * log_sigmoid_neg;
+  }
+  Tensor loss = (1.0 - target) * input + log_sigmoid_neg;
+  if (o.weight().defined()) {
+    check_broadcasts_to(op, "weight", o.weight(), input.shape());
+    loss = loss * o.weight();
+  }
+  return reduce(loss, o.reduction(), op);
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
+  const char* op = "cross_entropy";
+  double eps = o.label_smoothing();
+  if (!(eps >= 0 && eps <= 1))
+    throw ValueError(str(op, ": label_smoothing must be in [0, 1], got ", eps));
+  if (input.ndim() == 0) throw ShapeError(str(op, ": input must have a class dim, got shape []"));
+  std::ptrdiff_t axis = class_axis(input);
+  if (target.shape() != input.shape()) {  // class indices
+    ClassTargets t = class_targets(op, input, target, o.weight(), o.ignore_index(), eps);
+    return reduce_by_weight(softmax_cross_entropy(input, t.mass, axis), t.total, o.reduction(), op);
+  }
+  std::size_t classes = input.size(axis);  // probabilities
+  Tensor q = eps > 0 ? target * (1 - eps) + eps / double(classes) : target;
+  if (o.weight().defined()) {
+    check_class_weight(op, o.weight(), classes);
+    q = q * along_class_axis(o.weight(), input);
+  }
+  return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& o) {
+  ClassTargets t = class_targets("nll_loss", input, target, o.weight(), o.ignore_index());
+  Tensor loss = -mass_sum(t.mass, input, class_axis(input));
+  return reduce_by_weight(loss, t.total, o.reduction(), "nll_loss");
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target) {
+  check_same_shape("kl_div", input, target);
+  Tensor loss;
+  if (log_target) {
+    loss = exp(target) * (target - input);
+  } else {  // target·log(target) is 0 at target = 0: take the log of 1 there
+    Tensor safe = where(eq(target, scalar_like(0, target)), scalar_like(1, target), target);
+    loss = target * (log(safe) - input);
+  }
+  if (reduction == Reduction::batchmean)
+    return sum(loss) / double(input.ndim() ? input.size(0) : 1);
+  return reduce(loss, reduction, "kl_div");
+}
+
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape("soft_margin_loss", input, target);
+  return reduce(softplus(-target * input), reduction, "soft_margin_loss");
+}
+
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginOptions& o) {
+  const char* op = "multi_margin_loss";
+  if (o.p() != 1 && o.p() != 2) throw ValueError(str(op, ": p must be 1 or 2, got ", o.p()));
+  if (input.ndim() != 1 && input.ndim() != 2)
+    throw ShapeError(str(op, ": input must be [N, C] or [C], got ", to_string(input.shape())));
+  std::ptrdiff_t axis = class_axis(input);
+  std::size_t classes = input.size(axis);
+  Tensor one_hot = class_targets(op, input, target, Tensor(), std::nullopt).mass;
+  // relu, not clamp: PyTorch counts a class only when its margin term is > 0
+  Tensor z = relu(o.margin() - sum(one_hot * input, {axis}, true) + input);
+  if (o.p() == 2) z = z * z;
+  z = z * (1.0 - one_hot);
+  if (o.weight().defined()) {
+    check_class_weight(op, o.weight(), classes);
+    z = z * sum(one_hot * along_class_axis(o.weight(), input), {axis}, true);
+  }
+  return reduce(sum(z, {axis}) / double(classes), o.reduction(), op);
+}
+
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const char* op = "multilabel_margin_loss";
+  check_same_shape(op, input, target);
+  if (input.ndim() != 1 && input.ndim() != 2)
+    throw ShapeError(str(op, ": input must be [N, C] or [C], got ", to_string(input.shape())));
+  Tensor x = input.ndim() == 1 ? unsqueeze(input, 0) : input;
+  std::size_t n_samples = x.size(0), classes = x.size(1);
+  // pairs[n, j, i] = (times j is listed as a target of n) · (i is not a target of n)
+  std::vector<double> t = to_vector(target), pairs(n_samples * classes * classes, 0.0);
+  for (std::size_t n = 0; n < n_samples; ++n) {
+    std::vector<double> listed(classes, 0.0);
+    for (std::size_t k = 0; k < classes; ++k) {
+      double v = t[n * classes + k];
+      if (v < 0 && v >= -1) break;
+      if (!(v >= 0 && v < double(classes) && v == std::floor(v)))
+        throw ValueError(str(op, ": target ", v, " is neither -1 nor a class index in [0, ",
+                             classes, ")"));
+      listed[static_cast<std::size_t>(v)] += 1;
+    }
+    for (std::size_t j = 0; j < classes; ++j)
+      for (std::size_t i = 0; i < classes; ++i)
+        pairs[(n * classes + j) * classes + i] = listed[j] * (listed[i] == 0);
+  }
+  Tensor mask = from_vector(pairs, {n_samples, classes, classes}, input.dtype());
+  Tensor margins = relu(1.0 - unsqueeze(x, 2) + unsqueeze(x, 1));  // [n, j, i]: 1 - (x_j - x_i)
+  Tensor loss = sum(mask * margins, {1, 2}) / double(classes);
+  return reduce(input.ndim() == 1 ? reshape(loss, {}) : loss, reduction, op);
+}
+
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
+                                   const Tensor& weight, Reduction reduction) {
+  const char* op = "multilabel_soft_margin_loss";
+  check_same_shape(op, input, target);
+  if (input.ndim() == 0) throw ShapeError(str(op, ": input must have a class dim, got shape []"));
+  Tensor loss = target * softplus(-input) + (1.0 - target) * softplus(input);
+  if (weight.defined()) {
+    check_broadcasts_to(op, "weight", weight, input.shape());
+    loss = loss * weight;
+  }
+  return reduce(sum(loss, {-1}) / double(input.size(-1)), reduction, op);
+}
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  return multilabel_soft_margin_loss(input, target, Tensor(), reduction);
+}
+
+Tensor sigmoid_focal_loss(const Tensor& input, const Tensor& target, double alpha, double gamma,
+                          Reduction reduction) {
+  const char* op = "sigmoid_focal_loss";
+  check_same_shape(op, input, target);
+  Tensor p = sigmoid(input);
+  Tensor ce = binary_cross_entropy_with_logits(input, target,
+                                               BCEWithLogitsOptions().reduction(Reduction::none));
+  Tensor p_t = p * target + (1.0 - p) * (1.0 - target);
+  Tensor loss = ce * pow(1.0 - p_t, gamma);
+  if (alpha >= 0) loss = (alpha * target + (1 - alpha) * (1.0 - target)) * loss;
+  return reduce(loss, reduction, op);
+}
+
+Tensor dice_loss(const Tensor& input, const Tensor& target, double smooth, Reduction reduction) {
+  check_same_shape("dice_loss", input, target);
+  Axes axes;  // every dim but the batch dim; none (= all) for a 1-D input
+  for (std::size_t i = 1; i < input.ndim(); ++i) axes.push_back(static_cast<std::ptrdiff_t>(i));
+  Tensor overlap = sum(input * target, axes), total = sum(input, axes) + sum(target, axes);
+  return reduce(1.0 - (2.0 * overlap + smooth) / (total + smooth), reduction, "dice_loss");
+}
+
+}  // namespace tg::losses

@@ -1,0 +1,165 @@
+#pragma once
+// Loss modules, libtorch style: tg::nn::CrossEntropyLoss loss(options); loss(logits, target).
+// Each holds its options (public, changeable) and calls the functional form in tg::losses.
+// Two-input losses share the LossModule interface, so a loss can be chosen at run time.
+#include <tapegrad/losses/classification.hpp>
+#include <tapegrad/losses/embedding.hpp>
+#include <tapegrad/losses/regression.hpp>
+
+namespace tg::nn {
+
+using losses::Reduction;
+using BCEWithLogitsLossOptions = losses::BCEWithLogitsOptions;
+using CrossEntropyLossOptions = losses::CrossEntropyOptions;
+using NLLLossOptions = losses::NLLOptions;
+using PoissonNLLLossOptions = losses::PoissonNLLOptions;
+using GaussianNLLLossOptions = losses::GaussianNLLOptions;
+using MultiMarginLossOptions = losses::MultiMarginOptions;
+using TripletMarginLossOptions = losses::TripletMarginOptions;
+using TripletMarginWithDistanceLossOptions = losses::TripletMarginWithDistanceOptions;
+
+class LossModule {
+ public:
+  virtual ~LossModule() = default;
+  virtual Tensor forward(const Tensor& input, const Tensor& target) const = 0;
+  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+};
+
+// A module over a functional form f(input, target, options).
+template <class Options, Tensor (*F)(const Tensor&, const Tensor&, const Options&)>
+struct OptionsLoss : LossModule {
+  explicit OptionsLoss(Options options = {}) : options(std::move(options)) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return F(input, target, options);
+  }
+  Options options;
+};
+using BCEWithLogitsLoss = OptionsLoss<BCEWithLogitsLossOptions, losses::binary_cross_entropy_with_logits>;
+using CrossEntropyLoss = OptionsLoss<CrossEntropyLossOptions, losses::cross_entropy>;
+using NLLLoss = OptionsLoss<NLLLossOptions, losses::nll_loss>;
+using PoissonNLLLoss = OptionsLoss<PoissonNLLLossOptions, losses::poisson_nll_loss>;
+using MultiMarginLoss = OptionsLoss<MultiMarginLossOptions, losses::multi_margin_loss>;
+
+// A module over a functional form f(input, target, reduction).
+template <Tensor (*F)(const Tensor&, const Tensor&, Reduction)>
+struct ReductionLoss : LossModule {
+  explicit ReductionLoss(Reduction reduction = Reduction::mean) : reduction(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return F(input, target, reduction);
+  }
+  Reduction reduction;
+};
+using MSELoss = ReductionLoss<losses::mse_loss>;
+using L1Loss = ReductionLoss<losses::l1_loss>;
+using SoftMarginLoss = ReductionLoss<losses::soft_margin_loss>;
+using MultiLabelMarginLoss = ReductionLoss<losses::multilabel_margin_loss>;
+
+struct SmoothL1Loss : LossModule {
+  explicit SmoothL1Loss(Reduction reduction = Reduction::mean, double beta = 1.0)
+      : reduction(reduction), beta(beta) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::smooth_l1_loss(input, target, reduction, beta);
+  }
+  Reduction reduction;
+  double beta;
+};
+
+struct HuberLoss : LossModule {
+  explicit HuberLoss(Reduction reduction = Reduction::mean, double delta = 1.0)
+      : reduction(reduction), delta(delta) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::huber_loss(input, target, reduction, delta);
+  }
+  Reduction reduction;
+  double delta;
+};
+
+struct BCELoss : LossModule {
+  explicit BCELoss(Tensor weight = {}, Reduction reduction = Reduction::mean)
+      : weight(std::move(weight)), reduction(reduction) {}
+  explicit BCELoss(Reduction reduction) : reduction(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::binary_cross_entropy(input, target, weight, reduction);
+  }
+  Tensor weight;
+  Reduction reduction = Reduction::mean;
+};
+
+struct MultiLabelSoftMarginLoss : LossModule {
+  explicit MultiLabelSoftMarginLoss(Tensor weight = {}, Reduction reduction = Reduction::mean)
+      : weight(std::move(weight)), reduction(reduction) {}
+  explicit MultiLabelSoftMarginLoss(Reduction reduction) : reduction(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::multilabel_soft_margin_loss(input, target, weight, reduction);
+  }
+  Tensor weight;
+  Reduction reduction = Reduction::mean;
+};
+
+struct KLDivLoss : LossModule {
+  explicit KLDivLoss(Reduction reduction = Reduction::mean, bool log_target = false)
+      : reduction(reduction), log_target(log_target) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::kl_div(input, target, reduction, log_target);
+  }
+  Reduction reduction;
+  bool log_target;
+};
+
+struct HingeEmbeddingLoss : LossModule {
+  explicit HingeEmbeddingLoss(double margin = 1.0, Reduction reduction = Reduction::mean)
+      : margin(margin), reduction(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const override {
+    return losses::hinge_embedding_loss(input, target, margin, reduction);
+  }
+  double margin;
+  Reduction reduction;
+};
+
+// Three-input losses: (input1, input2, target), (input, target, var), (anchor, positive, negative).
+struct MarginRankingLoss {
+  explicit MarginRankingLoss(double margin = 0.0, Reduction reduction = Reduction::mean)
+      : margin(margin), reduction(reduction) {}
+  Tensor operator()(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
+    return losses::margin_ranking_loss(input1, input2, target, margin, reduction);
+  }
+  double margin;
+  Reduction reduction;
+};
+
+struct CosineEmbeddingLoss {
+  explicit CosineEmbeddingLoss(double margin = 0.0, Reduction reduction = Reduction::mean)
+      : margin(margin), reduction(reduction) {}
+  Tensor operator()(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
+    return losses::cosine_embedding_loss(input1, input2, target, margin, reduction);
+  }
+  double margin;
+  Reduction reduction;
+};
+
+struct GaussianNLLLoss {
+  explicit GaussianNLLLoss(GaussianNLLLossOptions options = {}) : options(options) {}
+  Tensor operator()(const Tensor& input, const Tensor& target, const Tensor& var) const {
+    return losses::gaussian_nll_loss(input, target, var, options);
+  }
+  GaussianNLLLossOptions options;
+};
+
+struct TripletMarginLoss {
+  explicit TripletMarginLoss(TripletMarginLossOptions options = {}) : options(options) {}
+  Tensor operator()(const Tensor& anchor, const Tensor& positive, const Tensor& negative) const {
+    return losses::triplet_margin_loss(anchor, positive, negative, options);
+  }
+  TripletMarginLossOptions options;
+};
+
+struct TripletMarginWithDistanceLoss {
+  explicit TripletMarginWithDistanceLoss(TripletMarginWithDistanceLossOptions options = {})
+      : options(std::move(options)) {}
+  Tensor operator()(const Tensor& anchor, const Tensor& positive, const Tensor& negative) const {
+    return losses::triplet_margin_with_distance_loss(anchor, positive, negative, options);
+  }
+  TripletMarginWithDistanceLossOptions options;
+};
+
+}  // namespace tg::nn
