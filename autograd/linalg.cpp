@@ -30,21 +30,25 @@ Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   out_shape.push_back(n);
   Tensor out = detail::visit2(a, b, [&](const auto& x, const auto& y) {
     using T = typename std::decay_t<decltype(x)>::value_type;
-    auto full = [&](const xt::xarray<T>& v, std::size_t r, std::size_t c) {
+    // Operands whose batch dims are broadcast are expanded once; the others are used in place.
+    xt::xarray<T> expanded_a, expanded_b;
+    auto batched = [&](const xt::xarray<T>& v, xt::xarray<T>& expanded) {
       Shape s = batch;
-      s.push_back(r);
-      s.push_back(c);
-      return detail::to_shape(v.shape()) == s ? v : xt::xarray<T>(xt::broadcast(v, s));
+      s.insert(s.end(), v.shape().end() - 2, v.shape().end());
+      if (detail::to_shape(v.shape()) == s) return v.data();
+      expanded = xt::broadcast(v, s);
+      return static_cast<const T*>(expanded.data());
     };
-    const xt::xarray<T> xa = full(x, sa[sa.size() - 2], sa.back());
-    const xt::xarray<T> xb = full(y, sb[sb.size() - 2], sb.back());
+    const T* pa = batched(x, expanded_a);
+    const T* pb = batched(y, expanded_b);
     auto c = detail::empty_array<T>(out_shape);
     std::size_t count = 1;
     for (auto d : batch) count *= d;
-    for (std::size_t i = 0; i < count; ++i)
-      blas::gemm(ta, tb, m, n, k, T(1), xa.data() + i * m * k, ta ? m : k,
-                 xb.data() + i * k * n, tb ? k : n, T(0), c.data() + i * m * n, n);
-    if (k == 0) c.fill(T(0));
+    if (k == 0) c.fill(T(0));  // (BLAS rejects a leading dimension of 0)
+    else
+      for (std::size_t i = 0; i < count; ++i)
+        blas::gemm(ta, tb, m, n, k, T(1), pa + i * m * k, ta ? m : k, pb + i * k * n,
+                   tb ? k : n, T(0), c.data() + i * m * n, n);
     return make(std::move(c));
   });
   return record_op("mm", out, {a, b}, [ta, tb](const BackwardContext& c) {
@@ -61,6 +65,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (sa.empty() || sb.empty())
     throw ShapeError(str("matmul: both operands need at least 1 dimension, got ", to_string(sa),
                          " and ", to_string(sb)));
+  std::size_t ka = sa.back(), kb = sb.size() == 1 ? sb[0] : sb[sb.size() - 2];
+  if (ka != kb)
+    throw ShapeError(str("matmul: shapes ", to_string(sa), " and ", to_string(sb),
+                         " are not aligned (", ka, " != ", kb, ")"));
   if (sa.size() >= 2 && sb.size() >= 2) return mm(a, b);
   // Promote 1-D operands to a row (left) or column (right), then drop the added dimension.
   Tensor a2 = sa.size() == 1 ? reshape(a, {1, std::ptrdiff_t(sa[0])}) : a;
@@ -73,9 +81,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  if (a.ndim() != 1 || b.ndim() != 1)
-    throw ShapeError(str("dot: expected two 1-D tensors, got ", to_string(a.shape()), " and ",
-                         to_string(b.shape())));
+  if (a.ndim() != 1 || b.ndim() != 1 || a.numel() != b.numel())
+    throw ShapeError(str("dot: expected two 1-D tensors of the same size, got ",
+                         to_string(a.shape()), " and ", to_string(b.shape())));
   return matmul(a, b);
 }
 
@@ -90,7 +98,13 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, double beta,
   if (a.ndim() != 2 || b.ndim() != 2)
     throw ShapeError(str("addmm: expected 2-D matrices, got ", to_string(a.shape()), " and ",
                          to_string(b.shape())));
-  return beta * input + alpha * mm(a, b);
+  Tensor product = alpha == 1 ? mm(a, b) : alpha * mm(a, b);
+  Shape out = product.shape();
+  if (detail::broadcast_shapes(input.shape(), out, "addmm") != out)
+    throw ShapeError(str("addmm: input of shape ", to_string(input.shape()),
+                         " does not broadcast to the product's shape ", to_string(out)));
+  if (beta == 0) return product;  // input is ignored, NaN and all (as PyTorch)
+  return (beta == 1 ? input : beta * input) + product;
 }
 
 // y = x·Wᵀ + b over the last axis of x, as one GEMM into rows pre-filled with the bias.
@@ -105,7 +119,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
                          " for weight of shape ", to_string(sw), " (expected [", sw[0], "])"));
   if (x.dtype() != w.dtype() || (bias.defined() && bias.dtype() != w.dtype()))
     throw ValueError(str("linear: input, weight and bias must share a dtype"));
-  std::size_t in = sw[1], outf = sw[0], rows = x.numel() / std::max<std::size_t>(in, 1);
+  std::size_t in = sw[1], outf = sw[0], rows = 1;
+  for (std::size_t i = 0; i + 1 < sx.size(); ++i) rows *= sx[i];
   Shape out_shape = sx;
   out_shape.back() = outf;
   Tensor out = visit(x, [&](const auto& xa) {
@@ -125,13 +140,13 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     }
     return make(std::move(y));
   });
-  return record_op("linear", out, {x, w, bias}, [sx, rows, outf](const BackwardContext& c) {
-    const Tensor &x = c.saved[0], &w = c.saved[1];
-    Tensor g2 = c.grad.ndim() == 2 ? c.grad : reshape(c.grad, {std::ptrdiff_t(rows),
-                                                               std::ptrdiff_t(outf)});
-    Tensor dx, dw;
-    if (c.needs(0)) dx = reshape(mm(g2, w), dims(sx));
-    if (c.needs(1)) dw = mm(g2, x.ndim() == 2 ? x : reshape(x, {std::ptrdiff_t(rows), -1}), true);
+  return record_op("linear", out, {x, w, bias}, [sx, rows, in, outf](const BackwardContext& c) {
+    auto matrix = [](const Tensor& t, std::size_t r, std::size_t cols) {  // [..., cols] as 2-D
+      return t.ndim() == 2 ? t : reshape(t, {std::ptrdiff_t(r), std::ptrdiff_t(cols)});
+    };
+    Tensor g2 = matrix(c.grad, rows, outf), dx, dw;
+    if (c.needs(0)) dx = reshape(mm(g2, c.saved[1]), dims(sx));
+    if (c.needs(1)) dw = mm(g2, matrix(c.saved[0], rows, in), true);
     return Grads{dx, dw, c.needs(2) ? c.grad : Tensor()};
   }, {x, w});
 }

@@ -4,9 +4,14 @@
 #include <tapegrad/autograd/reduction.hpp>
 #include <tapegrad/autograd/shape.hpp>
 
+#include <tapegrad/autograd/elementwise.hpp>
+
 #include <xtensor/xreducer.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
 
 namespace tg {
 
@@ -17,6 +22,7 @@ static std::vector<std::size_t> norm_axes(const Axes& axes, std::size_t ndim, co
   std::sort(out.begin(), out.end());
   if (std::adjacent_find(out.begin(), out.end()) != out.end())
     throw ShapeError(str(op, ": an axis is repeated"));
+  if (axes.empty() || ndim == 0) out.clear();  // a 0-d tensor accepts axis 0 / -1 as PyTorch
   if (axes.empty())
     for (std::size_t i = 0; i < ndim; ++i) out.push_back(i);
   return out;
@@ -53,6 +59,214 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
   std::size_t count = 1;
   for (auto a : norm_axes(axes, in.size(), "mean")) count *= in[a];
   return sum(x, axes, keepdim) / double(count);
+}
+
+
+static Tensor constant(const Tensor& like, double v) { return scalar(v, like.dtype()); }
+
+static Tensor prod(const Tensor& x, const Axes& axes, bool keepdim) {
+  Shape in = x.shape();
+  auto ax = norm_axes(axes, in.size(), "prod");
+  Shape kept = kept_shape(in, ax);
+  Tensor out = map(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    xt::xarray<T> p = xt::prod(a, ax, xt::evaluation_strategy::immediate);
+    if (keepdim) p.reshape(kept);
+    return p;
+  });
+  // d/dx_i = product of the others = out / x_i where x_i != 0. At a zero that is its slice's
+  // only zero it is the product of the non-zeros; at any other zero it is 0 (as PyTorch).
+  return record_op("prod", out, {x}, [axes, kept](const BackwardContext& c) {
+    const Tensor& x = c.saved[0];
+    Tensor g = reshaped(c.grad, kept), p = reshaped(c.out, kept);
+    Tensor is_zero = eq(x, constant(x, 0));
+    if (sum(is_zero).item() == 0) return Grads{g * p / x};
+    Tensor safe = where(is_zero, constant(x, 1), x);
+    Tensor lone_zero = eq(sum(is_zero, axes, true), constant(x, 1));
+    Tensor at_zero = where(lone_zero, g * prod(safe, axes, true), constant(x, 0));
+    return Grads{where(is_zero, at_zero, g * p / safe)};
+  }, {x}, SaveOutput::yes);
+}
+Tensor prod(const Tensor& x) { return prod(x, Axes{}, false); }
+Tensor prod(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
+  return prod(x, Axes{axis}, keepdim);
+}
+
+// ---------------------------------------------------------------- max, min, argmax, argmin
+namespace {
+// x viewed as [outer, n, inner] around one axis (the flattened tensor is [1, numel, 1]).
+struct Layout {
+  std::size_t outer = 1, n = 1, inner = 1;
+};
+struct Reduced {  // where a single-axis (or flattened) reduction goes
+  Layout layout;
+  Shape out, kept;
+  Axes axes;  // for sum(): {} = every axis
+};
+Reduced reduce_one(const Shape& in, std::optional<std::ptrdiff_t> axis, bool keepdim,
+                   const char* op) {
+  Reduced r;
+  r.kept = Shape(in.size(), 1);
+  if (!axis) {
+    for (auto d : in) r.layout.n *= d;
+    return r;
+  }
+  std::size_t a = detail::norm_axis(*axis, in.size(), op);
+  r.axes = {std::ptrdiff_t(a)};
+  r.kept = r.out = in;
+  if (in.empty()) return r;
+  for (std::size_t i = 0; i < in.size(); ++i)
+    (i < a ? r.layout.outer : i == a ? r.layout.n : r.layout.inner) *= in[i];
+  r.kept[a] = 1;
+  if (keepdim) r.out[a] = 1;
+  else r.out.erase(r.out.begin() + a);
+  return r;
+}
+
+// Position along the axis of the first largest (smallest) element of each line; NaN wins, as
+// in PyTorch.
+template <class T>
+std::vector<std::size_t> extremal(const T* x, const Layout& l, bool largest) {
+  std::vector<std::size_t> best(l.outer * l.inner, 0);
+  for (std::size_t o = 0; o < l.outer; ++o)
+    for (std::size_t i = 0; i < l.inner; ++i) {
+      const T* line = x + o * l.n * l.inner + i;
+      std::size_t& b = best[o * l.inner + i];
+      for (std::size_t k = 1; k < l.n && !std::isnan(line[b * l.inner]); ++k) {
+        T v = line[k * l.inner], cur = line[b * l.inner];
+        if (std::isnan(v) || (largest ? v > cur : v < cur)) b = k;
+      }
+    }
+  return best;
+}
+
+// The extremal values (or their indices, as floats) along the axis (or of all elements).
+Tensor select_extreme(const Tensor& x, const Reduced& r, bool largest, bool index,
+                      const char* op) {
+  const Layout& l = r.layout;
+  if (l.n == 0)
+    throw ValueError(str(op, ": cannot reduce over an empty dimension (input of shape ",
+                         to_string(x.shape()), ")"));
+  return visit(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    std::vector<std::size_t> best = extremal(a.data(), l, largest);
+    auto y = detail::empty_array<T>(r.out);
+    for (std::size_t j = 0; j < best.size(); ++j) {
+      std::size_t o = j / l.inner, i = j % l.inner;
+      y.data()[j] = index ? T(best[j]) : a.data()[(o * l.n + best[j]) * l.inner + i];
+    }
+    return make(std::move(y));
+  });
+}
+
+// Along an axis the gradient is split evenly between tied extremes, like the full reduction
+// (PyTorch's amax); PyTorch's max(dim) would send it all to the returned index instead.
+Tensor extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool keepdim, bool largest) {
+  const char* op = largest ? "max" : "min";
+  Reduced r = reduce_one(x.shape(), axis, keepdim, op);
+  Tensor out = select_extreme(x, r, largest, false, op);
+  return record_op(op, out, {x}, [r](const BackwardContext& c) {
+    Tensor mask = eq(c.saved[0], reshaped(c.out, r.kept));
+    return Grads{reshaped(c.grad, r.kept) * mask / sum(mask, r.axes, true)};
+  }, {x}, SaveOutput::yes);
+}
+
+Tensor arg_extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool keepdim,
+                   bool largest) {
+  const char* op = largest ? "argmax" : "argmin";
+  return select_extreme(x.detach(), reduce_one(x.shape(), axis, keepdim, op), largest, true, op);
+}
+}  // namespace
+
+Tensor max(const Tensor& x) { return extreme(x, std::nullopt, false, true); }
+Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
+  return extreme(x, axis, keepdim, true);
+}
+Tensor min(const Tensor& x) { return extreme(x, std::nullopt, false, false); }
+Tensor min(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
+  return extreme(x, axis, keepdim, false);
+}
+Tensor argmax(const Tensor& x) { return arg_extreme(x, std::nullopt, false, true); }
+Tensor argmax(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
+  return arg_extreme(x, axis, keepdim, true);
+}
+Tensor argmin(const Tensor& x) { return arg_extreme(x, std::nullopt, false, false); }
+Tensor argmin(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
+  return arg_extreme(x, axis, keepdim, false);
+}
+
+// ---------------------------------------------------------------- var, std, logsumexp
+// var = sum((x - mean)²) / max(0, N - correction): N = correction gives 0/0 = NaN, as PyTorch.
+Tensor var(const Tensor& x, double correction) { return var(x, {}, correction, false); }
+Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
+  Shape in = x.shape();
+  std::size_t count = 1;
+  for (auto a : norm_axes(axes, in.size(), "var")) count *= in[a];
+  Tensor d = x - mean(x, axes, true);
+  return sum(d * d, axes, keepdim) / std::max(0.0, double(count) - correction);
+}
+Tensor std(const Tensor& x, double correction) { return sqrt(var(x, correction)); }
+Tensor std(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
+  return sqrt(var(x, axes, correction, keepdim));
+}
+
+// log Σ exp(x) = m + log Σ exp(x - m) with m the (constant) max, so exp cannot overflow; an
+// infinite max shifts by 0 instead (else inf - inf = NaN).
+Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
+  Shape in = x.shape();
+  auto ax = norm_axes(axes, in.size(), "logsumexp");
+  Shape kept = kept_shape(in, ax);
+  Tensor m = map(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    xt::xarray<T> shift = xt::amax(a, ax, xt::evaluation_strategy::immediate);
+    shift.reshape(kept);
+    for (auto& v : shift) v = std::isfinite(v) ? v : T(0);
+    return shift;
+  });
+  Tensor s = sum(exp(x - m), axes, keepdim);
+  return log(s) + reshaped(m, s.shape());
+}
+
+// ---------------------------------------------------------------- softmax, log_softmax
+// Per line along the axis: y = exp(x - max) / Σ exp(x - max), or its log x - max - log Σ.
+template <class T> static void softmax_lines(const T* x, T* y, const Layout& l, bool take_log) {
+  for (std::size_t o = 0; o < l.outer; ++o)
+    for (std::size_t i = 0; i < l.inner; ++i) {
+      const std::size_t base = o * l.n * l.inner + i;
+      T m = -std::numeric_limits<T>::infinity(), s = 0;
+      for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, x[base + k * l.inner]);
+      for (std::size_t k = 0; k < l.n; ++k) s += std::exp(x[base + k * l.inner] - m);
+      const T log_s = std::log(s);
+      for (std::size_t k = 0; k < l.n; ++k) {
+        std::size_t j = base + k * l.inner;
+        y[j] = take_log ? x[j] - m - log_s : std::exp(x[j] - m) / s;
+      }
+    }
+}
+static Tensor softmax_forward(const Tensor& x, const Reduced& r, bool take_log) {
+  return visit(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    auto y = detail::empty_array<T>(detail::to_shape(a.shape()));
+    softmax_lines(a.data(), y.data(), r.layout, take_log);
+    return make(std::move(y));
+  });
+}
+
+Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
+  Reduced r = reduce_one(x.shape(), axis, true, "softmax");
+  // dx = y (g - Σ g y)
+  return record_op("softmax", softmax_forward(x, r, false), {x}, [r](const BackwardContext& c) {
+    return Grads{c.out * (c.grad - sum(c.grad * c.out, r.axes, true))};
+  }, {}, SaveOutput::yes);
+}
+
+Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
+  Reduced r = reduce_one(x.shape(), axis, true, "log_softmax");
+  // dx = g - softmax Σ g, softmax = exp(out)
+  return record_op("log_softmax", softmax_forward(x, r, true), {x},
+                   [r](const BackwardContext& c) {
+    return Grads{c.grad - exp(c.out) * sum(c.grad, r.axes, true)};
+  }, {}, SaveOutput::yes);
 }
 
 }  // namespace tg

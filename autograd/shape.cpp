@@ -3,7 +3,11 @@
 #include <tapegrad/autograd/shape.hpp>
 
 #include <xtensor/xbroadcast.hpp>
+#include <xtensor/xbuilder.hpp>
 #include <xtensor/xreducer.hpp>
+
+#include <algorithm>
+#include <cmath>
 
 namespace tg {
 
@@ -82,5 +86,358 @@ Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
   });
 }
 Tensor view(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) { return reshape(x, shape); }
+
+static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
+
+Tensor flatten(const Tensor& x, std::ptrdiff_t start_dim, std::ptrdiff_t end_dim) {
+  Shape in = x.shape();
+  if (in.empty()) return reshape(x, {1});
+  std::size_t s = detail::norm_axis(start_dim, in.size(), "flatten");
+  std::size_t e = detail::norm_axis(end_dim, in.size(), "flatten");
+  if (s > e)
+    throw ShapeError(str("flatten: start_dim ", start_dim, " comes after end_dim ", end_dim,
+                         " for a tensor of shape ", to_string(in)));
+  Shape out(in.begin(), in.begin() + s);
+  std::size_t merged = 1;
+  for (std::size_t i = s; i <= e; ++i) merged *= in[i];
+  out.push_back(merged);
+  out.insert(out.end(), in.begin() + e + 1, in.end());
+  return reshape(x, dims(out));
+}
+
+Tensor squeeze(const Tensor& x) {
+  Shape out;
+  for (auto d : x.shape())
+    if (d != 1) out.push_back(d);
+  return reshape(x, dims(out));
+}
+Tensor squeeze(const Tensor& x, std::ptrdiff_t axis) {
+  Shape s = x.shape();
+  std::size_t a = detail::norm_axis(axis, s.size(), "squeeze");
+  if (s.empty() || s[a] != 1) return x;
+  s.erase(s.begin() + a);
+  return reshape(x, dims(s));
+}
+Tensor unsqueeze(const Tensor& x, std::ptrdiff_t axis) {
+  Shape s = x.shape();
+  s.insert(s.begin() + detail::norm_axis(axis, s.size() + 1, "unsqueeze"), 1);
+  return reshape(x, dims(s));
+}
+
+// out[i0..ik] = x[i_perm⁻¹...]: one pass over the output, reading x with permuted strides.
+Tensor permute(const Tensor& x, const std::vector<std::ptrdiff_t>& dims) {
+  Shape in = x.shape();
+  const std::size_t nd = in.size();
+  if (dims.size() != nd)
+    throw ShapeError(str("permute: ", dims.size(), " dims given for a tensor of shape ",
+                         to_string(in)));
+  std::vector<std::size_t> perm(nd), inverse(nd, nd);
+  for (std::size_t k = 0; k < nd; ++k) {
+    perm[k] = detail::norm_axis(dims[k], nd, "permute");
+    if (inverse[perm[k]] != nd)
+      throw ShapeError(str("permute: dim ", dims[k], " is repeated (tensor of shape ",
+                           to_string(in), ")"));
+    inverse[perm[k]] = k;
+  }
+  if (std::is_sorted(perm.begin(), perm.end())) return x;
+  Shape out(nd), step(nd);  // output extents and the input stride along each output dim
+  std::vector<std::size_t> in_stride(nd, 1);
+  for (std::size_t d = nd - 1; d > 0; --d) in_stride[d - 1] = in_stride[d] * in[d];
+  for (std::size_t k = 0; k < nd; ++k) out[k] = in[perm[k]], step[k] = in_stride[perm[k]];
+  Tensor y = visit(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    auto r = detail::empty_array<T>(out);
+    const std::size_t last = out.back(), stride = step.back(), rows = last ? r.size() / last : 0;
+    std::vector<std::size_t> pos(nd, 0);
+    const T* src = a.data();
+    T* dst = r.data();
+    std::size_t offset = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+      for (std::size_t j = 0; j < last; ++j) *dst++ = src[offset + j * stride];
+      for (std::size_t d = nd - 1; d-- > 0;) {  // odometer over the leading output dims
+        offset += step[d];
+        if (++pos[d] < out[d]) break;
+        offset -= step[d] * out[d];
+        pos[d] = 0;
+      }
+    }
+    return make(std::move(r));
+  });
+  std::vector<std::ptrdiff_t> back(inverse.begin(), inverse.end());
+  return record_op("permute", y, {x}, [back](const BackwardContext& c) {
+    return Grads{permute(c.grad, back)};
+  });
+}
+
+Tensor transpose(const Tensor& x, std::ptrdiff_t dim0, std::ptrdiff_t dim1) {
+  std::size_t nd = x.ndim();
+  if (nd == 0) {
+    detail::norm_axis(dim0, nd, "transpose");
+    detail::norm_axis(dim1, nd, "transpose");
+    return x;
+  }
+  std::vector<std::ptrdiff_t> perm(nd);
+  for (std::size_t i = 0; i < nd; ++i) perm[i] = std::ptrdiff_t(i);
+  std::swap(perm[detail::norm_axis(dim0, nd, "transpose")],
+            perm[detail::norm_axis(dim1, nd, "transpose")]);
+  return permute(x, perm);
+}
+
+Tensor t(const Tensor& x) {
+  if (x.ndim() > 2)
+    throw ShapeError(str("t: expects a tensor with at most 2 dimensions, got shape ",
+                         to_string(x.shape())));
+  return x.ndim() < 2 ? x : transpose(x, 0, 1);
+}
+
+// ---------------------------------------------------------------- moving blocks of elements
+// A selection of x: blocks of `len` consecutive elements starting at flat offsets `start`.
+// take() copies them out in order; put() adds them back into zeros of x's shape (repeated
+// blocks accumulate). Each is the other's backward, so every selection op below is one take().
+namespace {
+struct Blocks {
+  std::vector<std::size_t> start;
+  std::size_t len = 0;
+};
+using BlocksPtr = std::shared_ptr<const Blocks>;
+
+// x viewed as [outer, n, inner] around `axis`.
+struct Layout {
+  std::size_t outer = 1, n = 1, inner = 1;
+};
+Layout layout(const Shape& s, std::size_t axis) {
+  Layout l;
+  for (std::size_t i = 0; i < s.size(); ++i) (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
+  return l;
+}
+
+// The rows idx (along `axis`) of a tensor of shape s; consecutive rows make one block per outer.
+BlocksPtr rows(const Shape& s, std::size_t axis, const std::vector<std::size_t>& idx) {
+  Layout l = layout(s, axis);
+  bool run = std::adjacent_find(idx.begin(), idx.end(), [](auto a, auto b) {
+               return b != a + 1;
+             }) == idx.end();
+  auto b = std::make_shared<Blocks>();
+  b->len = run ? idx.size() * l.inner : l.inner;
+  for (std::size_t o = 0; o < l.outer && !idx.empty(); ++o)
+    for (std::size_t i = 0; i < (run ? 1 : idx.size()); ++i)
+      b->start.push_back((o * l.n + idx[i]) * l.inner);
+  return b;
+}
+std::vector<std::size_t> range(std::size_t first, std::size_t count, std::size_t step = 1) {
+  std::vector<std::size_t> r(count);
+  for (std::size_t i = 0; i < count; ++i) r[i] = first + i * step;
+  return r;
+}
+
+template <class T> void add_blocks(const T* src, T* dst, const Blocks& b) {
+  for (auto s : b.start)
+    for (std::size_t k = 0; k < b.len; ++k) dst[s + k] += *src++;
+}
+
+Tensor put(const Tensor& g, BlocksPtr b, const Shape& shape);
+
+Tensor take(const char* op, const Tensor& x, BlocksPtr b, const Shape& out_shape) {
+  Tensor out = visit(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    auto r = detail::empty_array<T>(out_shape);
+    T* dst = r.data();
+    for (auto s : b->start) dst = std::copy_n(a.data() + s, b->len, dst);
+    return make(std::move(r));
+  });
+  return record_op(op, out, {x}, [b, in = x.shape()](const BackwardContext& c) {
+    return Grads{put(c.grad, b, in)};
+  });
+}
+
+Tensor put(const Tensor& g, BlocksPtr b, const Shape& shape) {
+  Tensor out = visit(g, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    xt::xarray<T> r = xt::zeros<T>(shape);
+    add_blocks(a.data(), r.data(), *b);
+    return make(std::move(r));
+  });
+  return record_op("scatter_add", out, {g}, [b, from = g.shape()](const BackwardContext& c) {
+    return Grads{take("take", c.grad, b, from)};
+  });
+}
+
+// The axis of a selection op, which needs at least one dimension.
+std::size_t select_axis(const Tensor& x, std::ptrdiff_t axis, const char* op) {
+  if (x.ndim() == 0) throw ShapeError(str(op, ": cannot index a 0-d tensor"));
+  return detail::norm_axis(axis, x.ndim(), op);
+}
+
+// Index values as positions into a dimension of size n (integral, in [0, n)).
+std::vector<std::size_t> positions(const Tensor& index, std::size_t n, const char* op) {
+  std::vector<double> v = to_vector(index);
+  std::vector<std::size_t> p(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!(v[i] >= 0 && v[i] < double(n)) || v[i] != std::floor(v[i]))
+      throw ValueError(str(op, ": index ", v[i], " is out of range for a dimension of size ", n));
+    p[i] = static_cast<std::size_t>(v[i]);
+  }
+  return p;
+}
+
+Tensor select_rows(const char* op, const Tensor& x, std::size_t axis,
+                   const std::vector<std::size_t>& idx) {
+  Shape s = x.shape(), out = s;
+  out[axis] = idx.size();
+  if (out == s && idx == range(0, s[axis])) return x;
+  return take(op, x, rows(s, axis, idx), out);
+}
+}  // namespace
+
+Tensor slice(const Tensor& x, std::ptrdiff_t axis, std::ptrdiff_t start, std::ptrdiff_t stop,
+             std::ptrdiff_t step) {
+  std::size_t a = select_axis(x, axis, "slice");
+  if (step <= 0) throw ValueError(str("slice: step must be positive, got ", step));
+  const auto n = static_cast<std::ptrdiff_t>(x.shape()[a]);
+  auto clip = [n](std::ptrdiff_t i) { return std::clamp<std::ptrdiff_t>(i < 0 ? i + n : i, 0, n); };
+  start = clip(start);
+  stop = clip(stop);
+  std::size_t count = stop > start ? std::size_t((stop - start + step - 1) / step) : 0;
+  return select_rows("slice", x, a, range(std::size_t(start), count, std::size_t(step)));
+}
+
+Tensor narrow(const Tensor& x, std::ptrdiff_t axis, std::ptrdiff_t start, std::size_t length) {
+  std::size_t a = select_axis(x, axis, "narrow");
+  const std::size_t n = x.shape()[a];
+  std::ptrdiff_t first = start < 0 ? start + std::ptrdiff_t(n) : start;
+  if (first < 0 || std::size_t(first) + length > n)
+    throw ValueError(str("narrow: start ", start, " and length ", length,
+                         " do not fit a dimension of size ", n, " (tensor of shape ",
+                         to_string(x.shape()), ")"));
+  return select_rows("narrow", x, a, range(std::size_t(first), length));
+}
+
+Tensor index_select(const Tensor& x, std::ptrdiff_t axis, const Tensor& index) {
+  std::size_t a = select_axis(x, axis, "index_select");
+  if (index.ndim() > 1)
+    throw ShapeError(str("index_select: index must be 0-d or 1-D, got shape ",
+                         to_string(index.shape())));
+  return select_rows("index_select", x, a, positions(index, x.shape()[a], "index_select"));
+}
+
+// out[i][j][k] = x[i][index[i][j][k]][k] (axis 1): one element block per output element.
+Tensor gather(const Tensor& x, std::ptrdiff_t axis, const Tensor& index) {
+  std::size_t a = select_axis(x, axis, "gather");
+  Shape xs = x.shape(), is = index.shape();
+  const std::size_t nd = xs.size();
+  bool fits = is.size() == nd;
+  for (std::size_t d = 0; fits && d < nd; ++d) fits = d == a || is[d] <= xs[d];
+  if (!fits)
+    throw ShapeError(str("gather: index of shape ", to_string(is), " does not fit input of shape ",
+                         to_string(xs), " along axis ", a));
+  std::vector<std::size_t> idx = positions(index, xs[a], "gather"), stride(nd, 1), pos(nd, 0);
+  for (std::size_t d = nd - 1; d > 0; --d) stride[d - 1] = stride[d] * xs[d];
+  auto b = std::make_shared<Blocks>();
+  b->len = 1;
+  b->start.resize(idx.size());
+  for (std::size_t j = 0; j < idx.size(); ++j) {
+    std::size_t offset = 0;
+    for (std::size_t d = 0; d < nd; ++d) offset += (d == a ? idx[j] : pos[d]) * stride[d];
+    b->start[j] = offset;
+    for (std::size_t d = nd; d-- > 0;) {
+      if (++pos[d] < is[d]) break;
+      pos[d] = 0;
+    }
+  }
+  return take("gather", x, b, is);
+}
+
+Tensor cat(const std::vector<Tensor>& tensors, std::ptrdiff_t axis) {
+  if (tensors.empty()) throw ValueError("cat: expected a non-empty list of tensors");
+  std::vector<Tensor> parts;  // 1-D empty tensors are skipped, as PyTorch does
+  bool f64 = false;
+  for (const Tensor& t : tensors) {
+    f64 = f64 || t.dtype() == Dtype::float64;
+    if (t.shape() != Shape{0}) parts.push_back(t);
+  }
+  if (parts.empty()) return tensors[0];
+  Shape out = parts[0].shape();
+  if (out.empty()) throw ShapeError("cat: zero-dimensional tensors cannot be concatenated");
+  std::size_t a = detail::norm_axis(axis, out.size(), "cat");
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    Shape s = parts[i].shape();
+    Shape expect = out;
+    expect[a] = s.size() == out.size() ? s[a] : 0;
+    if (s != expect)
+      throw ShapeError(str("cat: tensor ", i, " has shape ", to_string(s), " but tensor 0 has ",
+                           to_string(parts[0].shape()), "; sizes must match except in dimension ",
+                           a));
+    if (i > 0) out[a] += s[a];
+    if (f64) parts[i] = parts[i].to(Dtype::float64);
+    shapes.push_back(s);
+  }
+  std::vector<BlocksPtr> blocks;
+  for (std::size_t i = 0, first = 0; i < parts.size(); first += shapes[i][a], ++i)
+    blocks.push_back(rows(out, a, range(first, shapes[i][a])));
+  Tensor y = visit(parts[0], [&](const auto& a0) {
+    using T = typename std::decay_t<decltype(a0)>::value_type;
+    xt::xarray<T> r = xt::zeros<T>(out);
+    for (std::size_t i = 0; i < parts.size(); ++i) add_blocks(parts[i].data<T>(), r.data(), *blocks[i]);
+    return make(std::move(r));
+  });
+  return record_op("cat", y, parts, [blocks, shapes](const BackwardContext& c) {
+    Grads g(blocks.size());
+    for (std::size_t i = 0; i < g.size(); ++i)
+      if (c.needs(i)) g[i] = take("cat", c.grad, blocks[i], shapes[i]);
+    return g;
+  });
+}
+
+Tensor stack(const std::vector<Tensor>& tensors, std::ptrdiff_t axis) {
+  if (tensors.empty()) throw ValueError("stack: expected a non-empty list of tensors");
+  Shape s = tensors[0].shape();
+  std::vector<Tensor> parts;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].shape() != s)
+      throw ShapeError(str("stack: tensor ", i, " has shape ", to_string(tensors[i].shape()),
+                           " but tensor 0 has ", to_string(s), "; all shapes must be equal"));
+    parts.push_back(unsqueeze(tensors[i], axis));
+  }
+  return cat(parts, axis);
+}
+
+std::vector<Tensor> split(const Tensor& x, std::size_t split_size, std::ptrdiff_t axis) {
+  std::size_t a = select_axis(x, axis, "split");
+  const std::size_t n = x.shape()[a];
+  if (split_size == 0 && n != 0)
+    throw ValueError(str("split: split_size 0 for a dimension of size ", n));
+  if (n == 0) return {x};
+  std::vector<Tensor> pieces;
+  for (std::size_t first = 0; first < n; first += split_size)
+    pieces.push_back(narrow(x, std::ptrdiff_t(a), std::ptrdiff_t(first),
+                            std::min(split_size, n - first)));
+  return pieces;
+}
+
+// PyTorch's chunk: pieces of ceil(n / chunks) elements, so there may be fewer than `chunks`.
+std::vector<Tensor> chunk(const Tensor& x, std::size_t chunks, std::ptrdiff_t axis) {
+  std::size_t a = select_axis(x, axis, "chunk");
+  if (chunks == 0) throw ValueError("chunk: the number of chunks must be positive");
+  const std::size_t n = x.shape()[a];
+  if (n == 0) return std::vector<Tensor>(chunks, x);
+  return split(x, (n + chunks - 1) / chunks, std::ptrdiff_t(a));
+}
+
+Tensor one_hot(const Tensor& index, std::ptrdiff_t num_classes) {
+  std::vector<double> v = to_vector(index);
+  if (num_classes < 0 && v.empty())
+    throw ValueError("one_hot: cannot infer the number of classes from an empty index");
+  double largest = v.empty() ? 0 : *std::max_element(v.begin(), v.end());
+  std::size_t classes = num_classes >= 0                         ? std::size_t(num_classes)
+                        : largest >= 0 && largest < 1e15 ? std::size_t(largest) + 1
+                                                          : 0;  // positions() reports it
+  std::vector<std::size_t> p = positions(index, classes, "one_hot");
+  Shape shape = index.shape();
+  shape.push_back(classes);
+  std::vector<double> out(v.size() * classes, 0.0);
+  for (std::size_t i = 0; i < p.size(); ++i) out[i * classes + p[i]] = 1;
+  return from_vector(out, shape, index.dtype());
+}
 
 }  // namespace tg
