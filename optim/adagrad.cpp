@@ -1,0 +1,43 @@
+#include <tapegrad/optim/adagrad.hpp>
+
+#include <cmath>
+
+#include <tapegrad/optim/detail/update.hpp>
+
+namespace tg::optim {
+
+Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& options)
+    : Adagrad(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
+Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& defaults)
+    : Optimizer("Adagrad", defaults, {"sum"}) {
+  init(std::move(groups));
+}
+
+void Adagrad::check(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const AdagradOptions&>(options);
+  detail::require(o.lr() >= 0, name_, "learning rate", o.lr(), "must be >= 0");
+  detail::require(o.lr_decay() >= 0, name_, "lr_decay", o.lr_decay(), "must be >= 0");
+  detail::require(o.weight_decay() >= 0, name_, "weight_decay", o.weight_decay(), "must be >= 0");
+  detail::require(o.initial_accumulator_value() >= 0, name_, "initial_accumulator_value",
+                  o.initial_accumulator_value(), "must be >= 0");
+  detail::require(o.eps() >= 0, name_, "epsilon", o.eps(), "must be >= 0");
+}
+
+void Adagrad::update() {
+  for_each_param<AdagradOptions>([](const AdagradOptions& o, auto& x) {
+    using T = std::remove_pointer_t<decltype(x.value)>;
+    const T clr = T(o.lr() / (1 + (x.step - 1) * o.lr_decay()));
+    const T decay = T(o.weight_decay()), eps = T(o.eps()), sign = o.maximize() ? T(-1) : T(1);
+    T* p = x.value;
+    const T* g = x.grad;
+    T* sum = x.buffer(0, o.initial_accumulator_value());
+    for (std::size_t i = 0; i < x.n; ++i) {
+      T d = sign * g[i];
+      if (decay != 0) d += decay * p[i];
+      sum[i] += d * d;
+      p[i] -= clr * d / (std::sqrt(sum[i]) + eps);
+    }
+  });
+}
+
+}  // namespace tg::optim

@@ -1,0 +1,30 @@
+#pragma once
+// Adagrad (Duchi et al.), as PyTorch (torch.optim.Adagrad), at step t:
+//   g = ±grad + weight_decay * p
+//   sum += g²                       (sum starts at initial_accumulator_value)
+//   p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum) + eps)
+#include <tapegrad/optim/optimizer.hpp>
+
+namespace tg::optim {
+
+class AdagradOptions : public OptionsBase<AdagradOptions> {
+ public:
+  explicit AdagradOptions(double lr = 1e-2) : OptionsBase(lr) {}
+  TG_OPTIM_ARG(double, lr_decay, 0);
+  TG_OPTIM_ARG(double, weight_decay, 0);
+  TG_OPTIM_ARG(double, initial_accumulator_value, 0);
+  TG_OPTIM_ARG(double, eps, 1e-10);
+  TG_OPTIM_ARG(bool, maximize, false);
+};
+
+class Adagrad : public Optimizer {
+ public:
+  Adagrad(std::vector<Tensor> params, const AdagradOptions& options = AdagradOptions());
+  Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& defaults = AdagradOptions());
+
+ private:
+  void update() override;
+  void check(const OptimizerOptions& options) const override;
+};
+
+}  // namespace tg::optim

@@ -1,0 +1,31 @@
+#pragma once
+// Stochastic gradient descent with momentum, as PyTorch (torch.optim.SGD):
+//   d = ±g + weight_decay * p                      (- when maximize)
+//   buf = d on the first step, else momentum * buf + (1 - dampening) * d
+//   d = d + momentum * buf (nesterov) or buf      (only when momentum != 0)
+//   p -= lr * d
+#include <tapegrad/optim/optimizer.hpp>
+
+namespace tg::optim {
+
+class SGDOptions : public OptionsBase<SGDOptions> {
+ public:
+  explicit SGDOptions(double lr) : OptionsBase(lr) {}
+  TG_OPTIM_ARG(double, momentum, 0);
+  TG_OPTIM_ARG(double, dampening, 0);
+  TG_OPTIM_ARG(double, weight_decay, 0);
+  TG_OPTIM_ARG(bool, nesterov, false);
+  TG_OPTIM_ARG(bool, maximize, false);
+};
+
+class SGD : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, const SGDOptions& options);
+  SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults);
+
+ private:
+  void update() override;
+  void check(const OptimizerOptions& options) const override;
+};
+
+}  // namespace tg::optim
