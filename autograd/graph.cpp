@@ -8,25 +8,25 @@
 
 namespace tg::autograd {
 
-namespace {
-
-// Every node reachable from root, without recursion, in tape (sequence) order.
-std::vector<const Node*> reachable(const Tensor& root) {
-  std::vector<const Node*> nodes, stack;
+// Every node reachable from root, without recursion, sorted by sequence number.
+std::vector<std::shared_ptr<Node>> tape(const Tensor& root) {
+  std::vector<std::shared_ptr<Node>> nodes, stack;
   std::unordered_set<const Node*> seen;
-  if (root.grad_fn()) stack.push_back(root.grad_fn().get());
+  if (root.grad_fn()) stack.push_back(root.grad_fn());
   while (!stack.empty()) {
-    const Node* n = stack.back();
+    std::shared_ptr<Node> n = std::move(stack.back());
     stack.pop_back();
-    if (!seen.insert(n).second) continue;
-    nodes.push_back(n);
+    if (!seen.insert(n.get()).second) continue;
     for (const Edge& e : n->inputs())
-      if (e.fn) stack.push_back(e.fn.get());
+      if (e.fn) stack.push_back(e.fn);
+    nodes.push_back(std::move(n));
   }
   std::sort(nodes.begin(), nodes.end(),
-            [](const Node* a, const Node* b) { return a->sequence_nr() < b->sequence_nr(); });
+            [](const auto& a, const auto& b) { return a->sequence_nr() < b->sequence_nr(); });
   return nodes;
 }
+
+namespace {
 
 std::string summary(const Tensor& t) {
   return visit(t, [](const auto& a) {
@@ -55,7 +55,8 @@ std::string to_dot(const Tensor& root, const DotOptions& options) {
     return id;
   };
   auto node_id = [](const Node* n) { return str("op", n->sequence_nr()); };
-  for (const Node* n : reachable(root)) {
+  for (const auto& node : tape(root)) {
+    const Node* n = node.get();
     dot += str("  ", node_id(n), " [shape=box, style=rounded, label=\"", n->name(), "\\n#",
                n->sequence_nr(), "\"];\n");
     for (std::size_t i = 0; i < n->inputs().size(); ++i) {
@@ -85,7 +86,7 @@ std::string to_dot(const Tensor& root, const DotOptions& options) {
 TapeStats tape_stats(const Tensor& root) {
   TapeStats stats;
   std::unordered_set<const void*> counted;  // arrays saved by several nodes count once
-  for (const Node* n : reachable(root)) {
+  for (const auto& n : tape(root)) {
     ++stats.nodes;
     for (const Tensor& t : n->saved_tensors())
       if (t.defined() && counted.insert(t.impl()->data.get()).second)

@@ -1,11 +1,16 @@
 #pragma once
 // Seeing backprop: the recorded graph as Graphviz DOT, tape statistics, anomaly detection.
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <vector>
 
-#include <tapegrad/core/tensor.hpp>
+#include <tapegrad/autograd/node.hpp>
 
 namespace tg::autograd {
+
+// The recorded ops that produced `root`, in tape (creation) order; backward runs them reversed.
+std::vector<std::shared_ptr<Node>> tape(const Tensor& root);
 
 struct DotOptions {
   bool values = false;     // leaf value summaries (norm, min, max)

@@ -156,8 +156,7 @@ std::vector<double> to_vector(const Tensor& t) {
 Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
   return from_vector(values, {values.size()}, dtype);
 }
-template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, Shape& shape,
-                                                               std::size_t depth) {
+template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, Shape& shape) {
   std::vector<double> flat;
   bool first = true;
   for (const auto& row : rows) {
@@ -166,11 +165,10 @@ template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, 
     if constexpr (std::is_arithmetic_v<std::decay_t<decltype(row)>>) {
       part = {double(row)};
     } else {
-      part = flatten_rows(row, inner, depth + 1);
+      part = flatten_rows(row, inner);
     }
-    if (first) shape.insert(shape.end(), inner.begin(), inner.end());
-    else if (!std::equal(inner.begin(), inner.end(), shape.begin() + 1))
-      throw ShapeError("tensor: nested initializer lists have ragged rows");
+    if (first) shape = inner;  // every row must have the first row's shape
+    else if (inner != shape) throw ShapeError("tensor: nested initializer lists have ragged rows");
     first = false;
     flat.insert(flat.end(), part.begin(), part.end());
   }
@@ -179,13 +177,13 @@ template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, 
 }
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values, Dtype dtype) {
   Shape shape;
-  auto flat = flatten_rows(values, shape, 0);
+  auto flat = flatten_rows(values, shape);
   return from_vector(flat, shape, dtype);
 }
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
               Dtype dtype) {
   Shape shape;
-  auto flat = flatten_rows(values, shape, 0);
+  auto flat = flatten_rows(values, shape);
   return from_vector(flat, shape, dtype);
 }
 
