@@ -2,9 +2,8 @@
 #include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/reduction.hpp>
-#include <tapegrad/autograd/shape.hpp>
-
 #include <tapegrad/autograd/elementwise.hpp>
+#include <tapegrad/autograd/shape.hpp>
 
 #include <xtensor/xreducer.hpp>
 
@@ -33,6 +32,33 @@ static Shape kept_shape(const Shape& shape, const std::vector<std::size_t>& axes
   for (auto a : axes) kept[a] = 1;
   return kept;
 }
+// The result's shape: reduced axes kept as size 1 or dropped.
+static Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes,
+                           bool keepdim) {
+  if (keepdim) return kept_shape(shape, axes);
+  Shape out;
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (!std::binary_search(axes.begin(), axes.end(), i)) out.push_back(shape[i]);
+  return out;
+}
+// reducer(array, axes) with xtensor, reshaped to `shape`. A zero-size input, which xtensor's
+// reducers cannot take, gives `if_empty` everywhere (0 for sum, 1 for prod).
+template <class F>
+static Tensor reduce(const Tensor& x, const std::vector<std::size_t>& axes, const Shape& shape,
+                     double if_empty, F reducer) {
+  return visit(x, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    xt::xarray<T> r;
+    if (a.size() == 0) {
+      r = detail::empty_array<T>(shape);
+      r.fill(T(if_empty));
+    } else {
+      r = reducer(a, axes);
+      r.reshape(shape);
+    }
+    return make(std::move(r));
+  });
+}
 static Tensor reshaped(const Tensor& x, const Shape& shape) {
   return reshape(x, std::vector<std::ptrdiff_t>(shape.begin(), shape.end()));
 }
@@ -42,11 +68,8 @@ Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "sum");
   Shape kept = kept_shape(in, ax);
-  Tensor out = map(x, [&](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> s = xt::sum(a, ax, xt::evaluation_strategy::immediate);
-    if (keepdim) s.reshape(kept);
-    return s;
+  Tensor out = reduce(x, ax, reduced_shape(in, ax, keepdim), 0, [](const auto& a, const auto& ax) {
+    return xt::sum(a, ax, xt::evaluation_strategy::immediate);
   });
   return record_op("sum", out, {x}, [in, kept](const BackwardContext& c) {
     return Grads{broadcast_to(reshaped(c.grad, kept), in)};
@@ -68,11 +91,8 @@ static Tensor prod(const Tensor& x, const Axes& axes, bool keepdim) {
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "prod");
   Shape kept = kept_shape(in, ax);
-  Tensor out = map(x, [&](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> p = xt::prod(a, ax, xt::evaluation_strategy::immediate);
-    if (keepdim) p.reshape(kept);
-    return p;
+  Tensor out = reduce(x, ax, reduced_shape(in, ax, keepdim), 1, [](const auto& a, const auto& ax) {
+    return xt::prod(a, ax, xt::evaluation_strategy::immediate);
   });
   // d/dx_i = product of the others = out / x_i where x_i != 0. At a zero that is its slice's
   // only zero it is the product of the non-zeros; at any other zero it is 0 (as PyTorch).
@@ -216,10 +236,9 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "logsumexp");
   Shape kept = kept_shape(in, ax);
-  Tensor m = map(x, [&](const auto& a) {
+  Tensor m = reduce(x, ax, kept, 0, [](const auto& a, const auto& ax) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     xt::xarray<T> shift = xt::amax(a, ax, xt::evaluation_strategy::immediate);
-    shift.reshape(kept);
     for (auto& v : shift) v = std::isfinite(v) ? v : T(0);
     return shift;
   });

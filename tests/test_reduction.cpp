@@ -1,0 +1,163 @@
+// Reductions: values against hand-computed and PyTorch 1.13 numbers (float64), gradients by
+// finite differences, second derivatives for the smooth ones, edge values (ties, zeros, empty
+// dims, ±1000, NaN) as PyTorch gives them.
+#include <doctest/doctest.h>
+#include <tapegrad/tapegrad.hpp>
+
+#include <cmath>
+
+using namespace tg;
+using autograd::gradcheck;
+using autograd::gradgradcheck;
+using Values = std::vector<double>;
+using Inputs = std::vector<Tensor>;
+
+static const Dtype f64 = Dtype::float64;
+static void check_close(const Tensor& t, const Values& expect, double tol = 1e-12) {
+  Values v = to_vector(t);
+  REQUIRE(v.size() == expect.size());
+  for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == doctest::Approx(expect[i]).epsilon(tol));
+}
+// [[0.5, -1.2, 3.0], [2.0, 0.1, -0.7]], the input of the PyTorch reference numbers below.
+static Tensor sample() { return from_vector({0.5, -1.2, 3.0, 2.0, 0.1, -0.7}, {2, 3}, f64); }
+
+TEST_CASE("sum and mean over axes, keepdim, empty dims and 0-d tensors") {
+  Tensor x = sample();
+  check_close(sum(x), {3.7});
+  check_close(sum(x, {0}), {2.5, -1.1, 2.3});
+  CHECK(sum(x, {-1}, true).shape() == Shape{2, 1});
+  check_close(mean(x, {1}), {2.3 / 3, 1.4 / 3});
+  CHECK(sum(scalar(2.0), {0}).item() == 2);
+  CHECK(to_vector(sum(zeros({2, 0}), {1})) == Values{0, 0});
+  CHECK(std::isnan(mean(zeros({0})).item()));
+  Tensor r = randn({3, 4, 2}, f64);
+  CHECK(gradcheck([](const Inputs& v) { return sum(v[0], {0, 2}); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return mean(permute(v[0], {2, 0, 1}), {-1}, true); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return sum(v[0], {1}); }, {randn({2, 0, 3}, f64)}));
+  CHECK(gradgradcheck([](const Inputs& v) { return square(mean(v[0], {1})); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return square(sum(v[0])); }, {r}));
+}
+
+TEST_CASE("prod: values, and gradients with zeros as PyTorch") {
+  check_close(prod(sample()), {0.252});
+  check_close(prod(sample(), 0), {1.0, -0.12, -2.1});
+  CHECK(prod(zeros({0})).item() == 1);
+  // Rows with no zero, one zero, two zeros: d/dx_i = product of the others.
+  Tensor x = from_vector({2, 0, 3, 0, 0, 4, 1, 2, 3}, {3, 3}, f64).set_requires_grad();
+  sum(prod(x, 1)).backward();
+  CHECK(to_vector(x.grad()) == Values{0, 6, 0, 0, 0, 0, 6, 3, 2});
+  Tensor y = from_vector({2, 0, 3}, {3}, f64).set_requires_grad();
+  prod(y).backward();
+  CHECK(to_vector(y.grad()) == Values{0, 6, 0});
+  Tensor r = randn({3, 4}, f64);
+  CHECK(gradcheck([](const Inputs& v) { return prod(v[0], 1, true); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return prod(t(v[0]), 0); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return prod(v[0], 0); }, {x.detach()}));
+  CHECK(gradgradcheck([](const Inputs& v) { return prod(v[0], 1); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return prod(v[0]); }, {y.detach()}));
+}
+
+TEST_CASE("max and min: values, ties share the gradient, NaN propagates") {
+  Tensor x = from_vector({1, 3, 3, 2}, {4}, f64).set_requires_grad();
+  max(x).backward();
+  CHECK(to_vector(x.grad()) == Values{0, 0.5, 0.5, 0});
+  Tensor m = from_vector({1, 3, 3, 5, 5, 0}, {2, 3}, f64).set_requires_grad();
+  Tensor mx = max(m, 1);
+  CHECK(to_vector(mx) == Values{3, 5});
+  CHECK(max(m, 0, true).shape() == Shape{1, 3});
+  CHECK(to_vector(min(m, 0)) == Values{1, 3, 0});
+  CHECK(min(m).item() == 0);
+  sum(mx).backward();  // along an axis the gradient is also split evenly between ties
+  CHECK(to_vector(m.grad()) == Values{0, 0.5, 0.5, 0.5, 0.5, 0});
+  CHECK(std::isnan(max(tensor({1.0, NAN, 2.0})).item()));
+  CHECK(std::isnan(to_vector(min(from_vector({1, NAN, 2, 0}, {2, 2}), 1))[0]));
+  CHECK(max(scalar(4.0), 0).item() == 4);
+  CHECK(max(zeros({0, 3}), 1).shape() == Shape{0});
+  Tensor r = randn({3, 4, 2}, f64);
+  CHECK(gradcheck([](const Inputs& v) { return max(v[0], 1); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return min(permute(v[0], {2, 1, 0}), -1, true); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return max(v[0]) + min(v[0]); }, {r}));
+}
+
+TEST_CASE("argmax and argmin: first occurrence, float indices, no gradient") {
+  Tensor x = from_vector({1, 3, 3, 5, 5, 0}, {2, 3}, f64);
+  CHECK(to_vector(argmax(x, 1)) == Values{1, 0});
+  CHECK(to_vector(argmin(x, 0)) == Values{0, 0, 1});
+  CHECK(argmax(x).item() == 3);
+  CHECK(argmin(x).item() == 5);
+  CHECK(argmax(x, 0, true).shape() == Shape{1, 3});
+  CHECK(argmax(tensor({1.0, NAN, 2.0})).item() == 1);
+  CHECK(argmax(x, 1).dtype() == f64);
+  CHECK_FALSE(argmax(x.detach().set_requires_grad()).requires_grad());
+}
+
+TEST_CASE("var and std with Bessel's correction as PyTorch") {
+  Tensor x = sample();
+  check_close(var(x), {2.5816666666666666});
+  check_close(var(x, Axes{1}), {4.463333333333334, 1.9233333333333331});
+  check_close(var(x, Axes{0}, 0), {0.5625, 0.42249999999999993, 3.4225});
+  check_close(tg::std(x, Axes{1}), {2.11266025033211, 1.3868429375143145});
+  CHECK(var(x, Axes{1}, 1, true).shape() == Shape{2, 1});
+  CHECK(std::isnan(var(tensor({3.0})).item()));            // one element, correction 1: 0/0
+  CHECK(std::isinf(var(tensor({1.0, 2.0}), 2).item()));     // N - correction = 0: 0.5/0
+  CHECK(std::isnan(tg::std(zeros({0})).item()));
+  Tensor r = randn({3, 4}, f64);
+  CHECK(gradcheck([](const Inputs& v) { return var(v[0], Axes{1}); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return tg::std(t(v[0]), Axes{0}, 0, true); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return tg::std(v[0]); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return var(v[0], Axes{0}); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return tg::std(v[0], Axes{1}); }, {r}));
+}
+
+TEST_CASE("logsumexp is stable for ±1000 and infinities") {
+  check_close(logsumexp(sample(), {1}), {3.092652629319856, 2.1962032026659504});
+  check_close(logsumexp(sample(), {0, 1}), {3.4348340950171905});
+  check_close(logsumexp(tensor({1000.0, 1000.0, -1000.0}, f64), {0}), {1000.6931471805599});
+  check_close(logsumexp(tensor({-1000.0, -1000.0}, f64), {0}), {-999.3068528194401});
+  CHECK(logsumexp(tensor({-INFINITY, -INFINITY}), {0}).item() == -INFINITY);
+  CHECK(logsumexp(tensor({INFINITY, 1.0}), {0}).item() == INFINITY);
+  CHECK(to_vector(logsumexp(zeros({2, 0}), {1})) == Values{-INFINITY, -INFINITY});
+  Tensor r = randn({3, 4}, f64) * 10.0;
+  CHECK(gradcheck([](const Inputs& v) { return logsumexp(v[0], {1}, true); }, {r}));
+  CHECK(gradcheck([](const Inputs& v) { return logsumexp(t(v[0]), {0}); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return logsumexp(v[0], {0, 1}); }, {r}));
+  Tensor big = tensor({1000.0, 1000.0}, f64).set_requires_grad();
+  logsumexp(big, {0}).backward();
+  CHECK(to_vector(big.grad()) == Values{0.5, 0.5});
+}
+
+TEST_CASE("softmax and log_softmax: PyTorch values, stable, gradients") {
+  Tensor x = sample();
+  check_close(softmax(x, 1), {0.07482130343129079, 0.013668619385047164, 0.9115100771836621,
+                              0.8218452165704931, 0.12292225425717614, 0.05523252917233067});
+  check_close(softmax(x, 0), {0.18242552380635632, 0.2141650169574414, 0.9758729785823308,
+                              0.8175744761936437, 0.7858349830425586, 0.0241270214176692});
+  check_close(log_softmax(x, -1), {-2.592652629319856, -4.292652629319856, -0.09265262931985614,
+                                   -0.1962032026659504, -2.0962032026659503, -2.8962032026659505});
+  Tensor big = tensor({1000.0, -1000.0, 0.0}, f64);
+  CHECK(to_vector(softmax(big, 0)) == Values{1, 0, 0});
+  CHECK(to_vector(log_softmax(big, 0)) == Values{0, -2000, -1000});
+  CHECK(to_vector(log_softmax(tensor({1000.0, 1000.0}), 0))[0] == doctest::Approx(-std::log(2.0)));
+  CHECK(softmax(zeros({0, 3}), 1).shape() == Shape{0, 3});
+  Tensor r = randn({3, 4, 2}, f64) * 3.0;
+  for (std::ptrdiff_t axis : {0, 1, -1}) {
+    CHECK(gradcheck([axis](const Inputs& v) { return softmax(v[0], axis); }, {r}));
+    CHECK(gradcheck([axis](const Inputs& v) { return log_softmax(v[0], axis); }, {r}));
+  }
+  CHECK(gradcheck([](const Inputs& v) { return log_softmax(permute(v[0], {2, 0, 1}), 1); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return softmax(v[0], 1); }, {r}));
+  CHECK(gradgradcheck([](const Inputs& v) { return log_softmax(v[0], 0); }, {r}));
+  Tensor single = randn({4, 1}, f64);
+  CHECK(gradcheck([](const Inputs& v) { return log_softmax(v[0], 1); }, {single}));
+}
+
+TEST_CASE("float32 reductions agree with float64") {
+  Tensor r = randn({5, 7}, f64), r32 = r.to(Dtype::float32);
+  for (auto f : {+[](const Tensor& v) { return softmax(v, 1); },
+                 +[](const Tensor& v) { return logsumexp(v, {0}); },
+                 +[](const Tensor& v) { return tg::std(v, Axes{1}); },
+                 +[](const Tensor& v) { return max(v, 0); }}) {
+    Values a = to_vector(f(r)), b = to_vector(f(r32));
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-5));
+  }
+}
