@@ -118,7 +118,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   std::size_t classes = input.size(axis);  // probabilities
   Tensor q = eps > 0 ? target * (1 - eps) + eps / double(classes) : target;
   if (o.weight().defined()) {
-    check_class_weight(op, o.weight(), classes);
+    check_class_weight(op, o.weight(), input);
     q = q * along_class_axis(o.weight(), input);
   }
   return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
@@ -162,7 +162,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiM
   if (o.p() == 2) z = z * z;
   z = z * (1.0 - one_hot);
   if (o.weight().defined()) {
-    check_class_weight(op, o.weight(), classes);
+    check_class_weight(op, o.weight(), input);
     z = z * sum(one_hot * along_class_axis(o.weight(), input), {axis}, true);
   }
   return reduce(sum(z, {axis}) / double(classes), o.reduction(), op);

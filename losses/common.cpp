@@ -67,13 +67,14 @@ Tensor norm(const Tensor& x, double p, std::ptrdiff_t axis, bool keepdim, const 
 
 Tensor scalar_like(double value, const Tensor& like) { return scalar(value, like.dtype()); }
 
-void check_class_weight(const char* op, const Tensor& weight, std::size_t classes) {
-  if (weight.defined() && weight.shape() != Shape{classes})
-    throw ShapeError(str(op, ": weight shape ", to_string(weight.shape()), " must be [", classes,
-                         "], one per class"));
-}
-
 std::ptrdiff_t class_axis(const Tensor& input) { return input.ndim() == 1 ? 0 : 1; }
+
+void check_class_weight(const char* op, const Tensor& weight, const Tensor& input) {
+  std::size_t classes = input.size(class_axis(input));
+  if (weight.defined() && weight.shape() != Shape{classes})
+    throw ShapeError(str(op, ": weight shape ", to_string(weight.shape()), " does not fit input shape ",
+                         to_string(input.shape()), " (one weight per class: [", classes, "])"));
+}
 
 Tensor along_class_axis(const Tensor& v, const Tensor& input) {
   if (input.ndim() <= 1) return v;
@@ -93,7 +94,7 @@ ClassTargets class_targets(const char* op, const Tensor& input, const Tensor& ta
   if (target.shape() != expected)
     throw ShapeError(str(op, ": target shape ", to_string(target.shape()), " does not fit input shape ",
                          to_string(in), " (expected ", to_string(expected), ")"));
-  check_class_weight(op, weight, classes);
+  check_class_weight(op, weight, input);
   std::vector<double> w = weight.defined() ? to_vector(weight) : std::vector<double>(classes, 1.0);
   std::size_t batch = axis == 0 ? 1 : in[0], inner = 1;
   for (std::size_t i = axis + 1; i < in.size(); ++i) inner *= in[i];

@@ -34,9 +34,10 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, std::ptrdiff_t dim,
   Shape shape = tg::detail::broadcast_shapes(x1.shape(), x2.shape(), op);
   auto axis = static_cast<std::ptrdiff_t>(tg::detail::norm_axis(dim, shape.size(), op));
   Tensor a = broadcast_to(x1, shape), b = broadcast_to(x2, shape);
-  Tensor norm_a = clamp_min_straight_through(norm(a, 2, axis, true, op), eps);
-  Tensor norm_b = clamp_min_straight_through(norm(b, 2, axis, true, op), eps);
-  return sum((a / norm_a) * (b / norm_b), {axis});
+  auto clamped_norm = [&](const Tensor& x) {
+    return sqrt(clamp_min_straight_through(sum(x * x, {axis}), eps * eps));
+  };
+  return sum(a * b, {axis}) / (clamped_norm(a) * clamped_norm(b));
 }
 
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {

@@ -7,8 +7,8 @@
 
 namespace tg::losses {
 
-// Σ (x1/max(‖x1‖, eps))·(x2/max(‖x2‖, eps)) along dim (inputs broadcast); the clamp lets the
-// gradient through unchanged, as PyTorch 1.13.
+// Σ x1·x2 / (√max(‖x1‖², eps²)·√max(‖x2‖², eps²)) along dim (inputs broadcast); the gradient
+// passes through the clamps unchanged, as in PyTorch 1.13.
 Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, std::ptrdiff_t dim = 1,
                          double eps = 1e-8);
 // ‖x1 - x2 + eps‖_p along the last dim (p > 0, or infinity).

@@ -38,7 +38,10 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
   check_same_shape("smooth_l1_loss", input, target);
   if (beta < 0) throw ValueError(str("smooth_l1_loss: beta must be >= 0, got ", beta));
-  if (beta == 0) return l1_loss(input, target, reduction);
+  if (beta == 0) {  // |d|, but with PyTorch's slope -1 (not 0) at d = 0
+    Tensor d = input - target;
+    return reduce(where(d > 0.0, d, -d), reduction, "smooth_l1_loss");
+  }
   return reduce(huber(input - target, beta) / beta, reduction, "smooth_l1_loss");
 }
 

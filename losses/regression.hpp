@@ -10,7 +10,8 @@ namespace tg::losses {
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
 // |d|, with |d|'(0) = 0
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
-// ½d²/β where |d| < β, else |d| - ½β; β = 0 is l1_loss, β < 0 a ValueError.
+// ½d²/β where |d| < β, else |d| - ½β; β = 0 is |d| (slope -1 at 0, as PyTorch), β < 0 a
+// ValueError.
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target,
                       Reduction reduction = Reduction::mean, double beta = 1.0);
 // ½d² where |d| < δ, else δ(|d| - ½δ) (= δ · smooth_l1 with β = δ); δ must be > 0.

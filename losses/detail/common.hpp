@@ -21,8 +21,8 @@ Tensor norm(const Tensor& x, double p, std::ptrdiff_t axis, bool keepdim, const 
 
 // A 0-d constant of `like`'s dtype (for comparisons and where).
 Tensor scalar_like(double value, const Tensor& like);
-// ShapeError unless `weight` is undefined or of shape [classes].
-void check_class_weight(const char* op, const Tensor& weight, std::size_t classes);
+// ShapeError unless `weight` is undefined or holds one value per class of `input`: [C].
+void check_class_weight(const char* op, const Tensor& weight, const Tensor& input);
 
 // The class dim of a classification input: 1, or 0 for an unbatched [C] input.
 std::ptrdiff_t class_axis(const Tensor& input);
