@@ -78,7 +78,7 @@ Tensor pow(const Tensor& a, double p) {
   return record_op("pow", out, {a}, [p](const BackwardContext& c) {
     const Tensor& a = c.saved[0];
     if (p == 0) return Grads{zeros_like(a)};
-    return Grads{c.grad * p * pow(a, p - 1)};
+    return Grads{c.grad * (p == 2 ? a * 2.0 : p * pow(a, p - 1))};
   }, {a});
 }
 

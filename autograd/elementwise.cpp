@@ -30,9 +30,11 @@ Tensor erf(const Tensor& x) {
 // gelu'(x): "none": Φ(x) + x φ(x); "tanh": with u = √(2/π)(x + κx³), t = tanh u,
 // ½(1 + t) + ½x (1 - t²) √(2/π)(1 + 3κx²).
 Tensor gelu_derivative(const Tensor& x, bool tanh_form) {
-  if (!tanh_form) return 0.5 * (1.0 + erf(x * sqrt1_2)) + x * inv_sqrt_2pi * exp(-0.5 * square(x));
+  if (!tanh_form)
+    return 0.5 * (1.0 + erf(x * sqrt1_2)) + x * inv_sqrt_2pi * exp(-0.5 * square(x));
   Tensor t = tanh(sqrt_2_pi * (x + gelu_kappa * pow(x, 3.0)));
-  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - square(t)) * sqrt_2_pi * (1.0 + 3 * gelu_kappa * square(x));
+  return 0.5 * (1.0 + t) +
+         0.5 * x * (1.0 - square(t)) * sqrt_2_pi * (1.0 + 3 * gelu_kappa * square(x));
 }
 }  // namespace
 

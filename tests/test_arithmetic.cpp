@@ -54,13 +54,20 @@ struct Op {
   bool piecewise_linear = false;  // no second derivative: gradgradcheck op(a, b) * a * b
 };
 const std::vector<Op> binary_ops = {
-    {"add", [](const Tensor& a, const Tensor& b) { return a + b; }, [](double a, double b) { return a + b; }, true},
-    {"sub", [](const Tensor& a, const Tensor& b) { return a - b; }, [](double a, double b) { return a - b; }, true},
-    {"mul", [](const Tensor& a, const Tensor& b) { return a * b; }, [](double a, double b) { return a * b; }},
-    {"div", [](const Tensor& a, const Tensor& b) { return a / b; }, [](double a, double b) { return a / b; }},
-    {"pow", [](const Tensor& a, const Tensor& b) { return pow(a, b); }, [](double a, double b) { return std::pow(a, b); }},
-    {"maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, [](double a, double b) { return std::fmax(a, b); }, true},
-    {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, [](double a, double b) { return std::fmin(a, b); }, true},
+    {"add", [](const Tensor& a, const Tensor& b) { return a + b; },
+     [](double a, double b) { return a + b; }, true},
+    {"sub", [](const Tensor& a, const Tensor& b) { return a - b; },
+     [](double a, double b) { return a - b; }, true},
+    {"mul", [](const Tensor& a, const Tensor& b) { return a * b; },
+     [](double a, double b) { return a * b; }},
+    {"div", [](const Tensor& a, const Tensor& b) { return a / b; },
+     [](double a, double b) { return a / b; }},
+    {"pow", [](const Tensor& a, const Tensor& b) { return pow(a, b); },
+     [](double a, double b) { return std::pow(a, b); }},
+    {"maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); },
+     [](double a, double b) { return std::fmax(a, b); }, true},
+    {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
+     [](double a, double b) { return std::fmin(a, b); }, true},
 };
 
 struct Broadcast {
@@ -85,8 +92,10 @@ TEST_CASE("binary ops broadcast like numpy: values, gradcheck, gradgradcheck") {
       Tensor y = op.f(a, b);
       REQUIRE(y.shape() == out);
       std::vector<double> values = to_vector(y);
-      for (std::size_t i = 0; i < values.size(); ++i)
-        CHECK(values[i] == doctest::Approx(op.reference(at(a, out, i), at(b, out, i))).epsilon(1e-14));
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        double expected = op.reference(at(a, out, i), at(b, out, i));
+        CHECK(values[i] == doctest::Approx(expected).epsilon(1e-14));
+      }
       auto f = [&](const std::vector<Tensor>& in) { return op.f(in[0], in[1]); };
       CHECK(autograd::gradcheck(f, {a, b}));
       auto g = [&](const std::vector<Tensor>& in) {
@@ -178,8 +187,10 @@ TEST_CASE("pow follows PyTorch at 0 and at negative bases") {
     CHECK(autograd::gradgradcheck(f, {base}));
   }
   Tensor negative = positive({4}) * -1.0;  // integral exponents of negative bases
-  CHECK(autograd::gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], 3.0); }, {negative}));
-  CHECK(autograd::gradcheck([](const std::vector<Tensor>& in) { return pow(2.0, in[0]); }, {negative}));
+  auto cube = [](const std::vector<Tensor>& in) { return pow(in[0], 3.0); };
+  auto two_to = [](const std::vector<Tensor>& in) { return pow(2.0, in[0]); };
+  CHECK(autograd::gradcheck(cube, {negative}));
+  CHECK(autograd::gradcheck(two_to, {negative}));
 }
 
 TEST_CASE("division by zero is IEEE, and d/db of a/b does not overflow to 0") {
