@@ -254,11 +254,15 @@ template <class T> static void softmax_lines(const T* x, T* y, const Layout& l, 
       const std::size_t base = o * l.n * l.inner + i;
       T m = -std::numeric_limits<T>::infinity(), s = 0;
       for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, x[base + k * l.inner]);
-      for (std::size_t k = 0; k < l.n; ++k) s += std::exp(x[base + k * l.inner] - m);
+      for (std::size_t k = 0; k < l.n; ++k) {  // y holds exp(x - m) until it is normalised
+        std::size_t j = base + k * l.inner;
+        y[j] = std::exp(x[j] - m);
+        s += y[j];
+      }
       const T log_s = std::log(s);
       for (std::size_t k = 0; k < l.n; ++k) {
         std::size_t j = base + k * l.inner;
-        y[j] = take_log ? x[j] - m - log_s : std::exp(x[j] - m) / s;
+        y[j] = take_log ? x[j] - m - log_s : y[j] / s;
       }
     }
 }
