@@ -31,12 +31,15 @@ void Adagrad::update() {
     T* p = x.value;
     const T* g = x.grad;
     T* sum = x.buffer(0, o.initial_accumulator_value());
-    for (std::size_t i = 0; i < x.n; ++i) {
-      T d = sign * g[i];
-      if (decay != 0) d += decay * p[i];
-      sum[i] += d * d;
-      p[i] -= clr * d / (std::sqrt(sum[i]) + eps);
-    }
+    detail::simd_for<T>(x.n, [&](std::size_t i, auto zero) {
+      using V = decltype(zero);
+      using std::sqrt;
+      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      if (decay != 0) d = d + decay * value;
+      V s = detail::read<V>(sum + i) + d * d;
+      detail::write(sum + i, s);
+      detail::write(p + i, value - clr * d / (sqrt(s) + eps));
+    });
   });
 }
 

@@ -1,6 +1,5 @@
 #include <tapegrad/optim/adam.hpp>
 
-#include <algorithm>
 #include <cmath>
 
 #include <tapegrad/optim/adamw.hpp>
@@ -21,7 +20,7 @@ template <class Options> void check_adam(const Options& o, const char* name) {
 template <class Options, class T> void adam_update(const Options& o, Slice<T>& x, Decay decay) {
   auto [beta1, beta2] = o.betas();
   const T step_size = T(o.lr() / (1 - std::pow(beta1, x.step)));
-  const T correction2_sqrt = T(std::sqrt(1 - std::pow(beta2, x.step)));
+  const T inv_correction2_sqrt = T(1 / std::sqrt(1 - std::pow(beta2, x.step)));
   const T b1 = T(beta1), b2 = T(beta2), eps = T(o.eps()), sign = o.maximize() ? T(-1) : T(1);
   const T l2 = decay == Decay::l2 ? T(o.weight_decay()) : T(0);
   const T shrink = decay == Decay::decoupled ? T(1 - o.lr() * o.weight_decay()) : T(1);
@@ -29,16 +28,22 @@ template <class Options, class T> void adam_update(const Options& o, Slice<T>& x
   const T* g = x.grad;
   T* m = x.buffer(0);
   T* v = x.buffer(1);
-  T* v_max = o.amsgrad() ? x.buffer(2) : v;
-  for (std::size_t i = 0; i < x.n; ++i) {
-    T d = sign * g[i];
-    if (l2 != 0) d += l2 * p[i];
-    p[i] *= shrink;
-    m[i] = b1 * m[i] + (1 - b1) * d;
-    v[i] = b2 * v[i] + (1 - b2) * d * d;
-    v_max[i] = std::max(v_max[i], v[i]);
-    p[i] -= step_size * m[i] / (std::sqrt(v_max[i]) / correction2_sqrt + eps);
-  }
+  T* v_max = o.amsgrad() ? x.buffer(2) : nullptr;
+  simd_for<T>(x.n, [&](std::size_t i, auto zero) {
+    using V = decltype(zero);
+    using std::max, std::sqrt;  // xsimd's versions for batches are found by ADL
+    V value = read<V>(p + i) * shrink, d = sign * read<V>(g + i);
+    if (l2 != 0) d = d + l2 * read<V>(p + i);
+    V mi = b1 * read<V>(m + i) + (1 - b1) * d;
+    V vi = b2 * read<V>(v + i) + (1 - b2) * d * d;
+    write(m + i, mi);
+    write(v + i, vi);
+    if (v_max) {
+      vi = max(read<V>(v_max + i), vi);
+      write(v_max + i, vi);
+    }
+    write(p + i, value - step_size * mi / (sqrt(vi) * inv_correction2_sqrt + eps));
+  });
 }
 
 template void check_adam(const AdamOptions&, const char*);

@@ -32,24 +32,27 @@ void RMSprop::update() {
     T* s = x.buffer(0);
     T* buf = mu > 0 ? x.buffer(1) : nullptr;
     T* a = o.centered() ? x.buffer(2) : nullptr;
-    for (std::size_t i = 0; i < x.n; ++i) {
-      T d = sign * g[i];
-      if (decay != 0) d += decay * p[i];
-      s[i] = alpha * s[i] + (1 - alpha) * d * d;
-      T avg;
+    detail::simd_for<T>(x.n, [&](std::size_t i, auto zero) {
+      using V = decltype(zero);
+      using std::sqrt;
+      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      if (decay != 0) d = d + decay * value;
+      V si = alpha * detail::read<V>(s + i) + (1 - alpha) * d * d;
+      detail::write(s + i, si);
       if (a) {
-        a[i] = alpha * a[i] + (1 - alpha) * d;
-        avg = std::sqrt(s[i] - a[i] * a[i]) + eps;
-      } else {
-        avg = std::sqrt(s[i]) + eps;
+        V ai = alpha * detail::read<V>(a + i) + (1 - alpha) * d;
+        detail::write(a + i, ai);
+        si = si - ai * ai;
       }
+      V avg = sqrt(si) + eps;
       if (buf) {
-        buf[i] = mu * buf[i] + d / avg;
-        p[i] -= lr * buf[i];
+        V b = mu * detail::read<V>(buf + i) + d / avg;
+        detail::write(buf + i, b);
+        detail::write(p + i, value - lr * b);
       } else {
-        p[i] -= lr * d / avg;
+        detail::write(p + i, value - lr * d / avg);
       }
-    }
+    });
   });
 }
 

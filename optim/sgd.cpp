@@ -27,19 +27,23 @@ void SGD::update() {
     using T = std::remove_pointer_t<decltype(x.value)>;
     const T lr = T(o.lr()), decay = T(o.weight_decay()), mu = T(o.momentum());
     const T keep = T(1 - o.dampening()), sign = o.maximize() ? T(-1) : T(1);
-    const bool nesterov = o.nesterov(), first = !x.has(0);
+    const bool nesterov = o.nesterov();
+    // buf = keep_buf * buf + keep_d * d: on the first step (a fresh zero buffer) buf = d.
+    const T keep_buf = x.has(0) ? mu : 0, keep_d = x.has(0) ? keep : 1;
     T* buf = mu != 0 ? x.buffer(0) : nullptr;
     T* p = x.value;
     const T* g = x.grad;
-    for (std::size_t i = 0; i < x.n; ++i) {
-      T d = sign * g[i];
-      if (decay != 0) d += decay * p[i];
+    detail::simd_for<T>(x.n, [&](std::size_t i, auto v) {
+      using V = decltype(v);
+      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      if (decay != 0) d = d + decay * value;
       if (buf) {
-        buf[i] = first ? d : mu * buf[i] + keep * d;
-        d = nesterov ? d + mu * buf[i] : buf[i];
+        V b = keep_buf * detail::read<V>(buf + i) + keep_d * d;
+        detail::write(buf + i, b);
+        d = nesterov ? d + mu * b : b;
       }
-      p[i] -= lr * d;
-    }
+      detail::write(p + i, value - lr * d);
+    });
   });
 }
 

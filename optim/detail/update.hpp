@@ -1,5 +1,7 @@
 #pragma once
 // Internal: what an optimizer's .cpp needs to write its update as one loop over raw arrays.
+#include <xsimd/xsimd.hpp>
+
 #include <type_traits>
 #include <variant>
 
@@ -28,6 +30,22 @@ template <class T> struct Slice {
     return buffers[slot].mutable_value<T>().data();
   }
 };
+
+// Runs f(i, V()) over [0, n): with V = xsimd::batch<T> for whole batches from i, then with V = T
+// for the tail. An update written once with read<V>, write and + - * / sqrt max thus runs
+// vectorised (GCC does not vectorise std::sqrt loops under the default -fmath-errno).
+template <class T, class F> void simd_for(std::size_t n, F&& f) {
+  using Batch = xsimd::batch<T>;
+  std::size_t i = 0;
+  for (; i + Batch::size <= n; i += Batch::size) f(i, Batch());
+  for (; i < n; ++i) f(i, T());
+}
+template <class V, class T> V read(const T* p) {
+  if constexpr (std::is_same_v<V, T>) return *p;
+  else return V::load_unaligned(p);
+}
+template <class T> void write(T* p, T v) { *p = v; }
+template <class T, class A> void write(T* p, const xsimd::batch<T, A>& v) { v.store_unaligned(p); }
 
 // Throws "<optimizer>: invalid <option> <value> (<rule>)" unless ok.
 inline void require(bool ok, const char* optimizer, const char* option, double value,
