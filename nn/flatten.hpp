@@ -1,0 +1,19 @@
+#pragma once
+// Flatten: merges dims start_dim..end_dim into one (tg::flatten); by default all but the batch.
+#include <cstddef>
+
+#include <tapegrad/nn/module.hpp>
+
+namespace tg::nn {
+
+class Flatten : public Module {
+ public:
+  explicit Flatten(std::ptrdiff_t start_dim = 1, std::ptrdiff_t end_dim = -1)
+      : start_dim(start_dim), end_dim(end_dim) {}
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+  std::ptrdiff_t start_dim, end_dim;
+};
+
+}  // namespace tg::nn

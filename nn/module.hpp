@@ -1,0 +1,102 @@
+#pragma once
+// tg::nn::Module: the base of every layer and model (libtorch's torch::nn::Module).
+//
+//   struct Net : tg::nn::Module {
+//     std::shared_ptr<tg::nn::Linear> fc1, fc2;
+//     Net() {
+//       fc1 = register_module("fc1", tg::nn::Linear(4, 8));
+//       fc2 = register_module("fc2", tg::nn::Linear(8, 1));
+//     }
+//     tg::Tensor forward(const tg::Tensor& x) override { return (*fc2)(tg::relu((*fc1)(x))); }
+//   };
+//
+// A module owns named parameters (leaves that require grad), buffers (state saved with the
+// model but not trained, e.g. BatchNorm's running statistics) and submodules, all in
+// registration order. Copying a module shares its parameters and submodules (like copying a
+// libtorch module holder): tensors are handles.
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <tapegrad/core/tensor.hpp>
+
+namespace tg::nn {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+class Module;
+
+namespace detail {
+// A module argument taken by value becomes a shared copy; a shared_ptr is kept as is.
+template <class M> std::shared_ptr<M> share(std::shared_ptr<M> module) { return module; }
+template <class M, class = std::enable_if_t<std::is_base_of_v<Module, std::decay_t<M>>>>
+std::shared_ptr<std::decay_t<M>> share(M&& module) {
+  return std::make_shared<std::decay_t<M>>(std::forward<M>(module));
+}
+}  // namespace detail
+
+class Module {
+ public:
+  Module() = default;
+  Module(const Module&) = default;
+  Module(Module&&) = default;
+  Module& operator=(const Module&) = default;
+  Module& operator=(Module&&) = default;
+  virtual ~Module() = default;
+
+  virtual Tensor forward(const Tensor& x);  // the default throws: containers have none
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  // Recursive, in registration order (a module's own tensors, then each submodule's), each
+  // tensor once even when shared; names are dotted paths ("0.weight", "encoder.bias").
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  NamedTensors named_parameters(bool recurse = true) const;
+  std::vector<Tensor> buffers(bool recurse = true) const;
+  NamedTensors named_buffers(bool recurse = true) const;
+  std::vector<std::shared_ptr<Module>> children() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const {
+    return children_;
+  }
+
+  Module& train(bool on = true);  // recursive; Dropout and BatchNorm behave differently
+  Module& eval() { return train(false); }
+  bool is_training() const { return training_; }
+  void zero_grad();  // drops every parameter's gradient (PyTorch's set_to_none)
+  Module& to(Dtype dtype);  // converts parameters and buffers in place, like model.double()
+
+  std::string type_name() const;          // the class name, e.g. "Linear"
+  virtual std::string extra_repr() const;  // "in_features=4, out_features=8, bias=true"
+
+  // The parameter / buffer is also named on the tensor (shown in graphs); registering a
+  // submodule prefixes its tensors' names with the submodule's name.
+  Tensor register_parameter(const std::string& name, Tensor tensor, bool requires_grad = true);
+  Tensor register_buffer(const std::string& name, Tensor tensor);
+  // Takes a module by value (stored as a shared copy) or a std::shared_ptr to one.
+  template <class M> auto register_module(const std::string& name, M&& module) {
+    auto shared = detail::share(std::forward<M>(module));
+    add_child(name, shared);
+    return shared;
+  }
+
+ private:
+  void check_new_name(const std::string& name, const char* what) const;
+  void add_child(const std::string& name, std::shared_ptr<Module> child);
+  NamedTensors named_tensors(NamedTensors Module::*kind, bool recurse) const;
+  void print(std::ostream& os, int indent) const;
+  friend std::ostream& operator<<(std::ostream& os, const Module& module);
+
+  NamedTensors parameters_, buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+// The module tree like PyTorch's repr, with each layer's parameter shapes and counts:
+//   Sequential(
+//     (0): Linear(in_features=2, out_features=1, bias=true)  # weight [1,2], bias [1]: 3 parameters
+//     (1): ReLU()
+//   )  # 3 parameters
+std::ostream& operator<<(std::ostream& os, const Module& module);
+
+}  // namespace tg::nn
