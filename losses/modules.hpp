@@ -74,27 +74,20 @@ struct HuberLoss : LossModule {
   double delta;
 };
 
-struct BCELoss : LossModule {
-  explicit BCELoss(Tensor weight = {}, Reduction reduction = Reduction::mean)
+// A module over f(input, target, weight, reduction).
+template <Tensor (*F)(const Tensor&, const Tensor&, const Tensor&, Reduction)>
+struct WeightedLoss : LossModule {
+  explicit WeightedLoss(Tensor weight = {}, Reduction reduction = Reduction::mean)
       : weight(std::move(weight)), reduction(reduction) {}
-  explicit BCELoss(Reduction reduction) : reduction(reduction) {}
+  explicit WeightedLoss(Reduction reduction) : reduction(reduction) {}
   Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::binary_cross_entropy(input, target, weight, reduction);
+    return F(input, target, weight, reduction);
   }
   Tensor weight;
   Reduction reduction = Reduction::mean;
 };
-
-struct MultiLabelSoftMarginLoss : LossModule {
-  explicit MultiLabelSoftMarginLoss(Tensor weight = {}, Reduction reduction = Reduction::mean)
-      : weight(std::move(weight)), reduction(reduction) {}
-  explicit MultiLabelSoftMarginLoss(Reduction reduction) : reduction(reduction) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::multilabel_soft_margin_loss(input, target, weight, reduction);
-  }
-  Tensor weight;
-  Reduction reduction = Reduction::mean;
-};
+using BCELoss = WeightedLoss<losses::binary_cross_entropy>;
+using MultiLabelSoftMarginLoss = WeightedLoss<losses::multilabel_soft_margin_loss>;
 
 struct KLDivLoss : LossModule {
   explicit KLDivLoss(Reduction reduction = Reduction::mean, bool log_target = false)
@@ -116,50 +109,32 @@ struct HingeEmbeddingLoss : LossModule {
   Reduction reduction;
 };
 
-// Three-input losses: (input1, input2, target), (input, target, var), (anchor, positive, negative).
-struct MarginRankingLoss {
-  explicit MarginRankingLoss(double margin = 0.0, Reduction reduction = Reduction::mean)
+// Three-input losses: (input1, input2, target) with a margin, and (input, target, var) or
+// (anchor, positive, negative) with options.
+template <Tensor (*F)(const Tensor&, const Tensor&, const Tensor&, double, Reduction)>
+struct PairMarginLoss {
+  explicit PairMarginLoss(double margin = 0.0, Reduction reduction = Reduction::mean)
       : margin(margin), reduction(reduction) {}
   Tensor operator()(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
-    return losses::margin_ranking_loss(input1, input2, target, margin, reduction);
+    return F(input1, input2, target, margin, reduction);
   }
   double margin;
   Reduction reduction;
 };
+using MarginRankingLoss = PairMarginLoss<losses::margin_ranking_loss>;
+using CosineEmbeddingLoss = PairMarginLoss<losses::cosine_embedding_loss>;
 
-struct CosineEmbeddingLoss {
-  explicit CosineEmbeddingLoss(double margin = 0.0, Reduction reduction = Reduction::mean)
-      : margin(margin), reduction(reduction) {}
-  Tensor operator()(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
-    return losses::cosine_embedding_loss(input1, input2, target, margin, reduction);
+template <class Options, Tensor (*F)(const Tensor&, const Tensor&, const Tensor&, const Options&)>
+struct OptionsLoss3 {
+  explicit OptionsLoss3(Options options = {}) : options(std::move(options)) {}
+  Tensor operator()(const Tensor& a, const Tensor& b, const Tensor& c) const {
+    return F(a, b, c, options);
   }
-  double margin;
-  Reduction reduction;
+  Options options;
 };
-
-struct GaussianNLLLoss {
-  explicit GaussianNLLLoss(GaussianNLLLossOptions options = {}) : options(options) {}
-  Tensor operator()(const Tensor& input, const Tensor& target, const Tensor& var) const {
-    return losses::gaussian_nll_loss(input, target, var, options);
-  }
-  GaussianNLLLossOptions options;
-};
-
-struct TripletMarginLoss {
-  explicit TripletMarginLoss(TripletMarginLossOptions options = {}) : options(options) {}
-  Tensor operator()(const Tensor& anchor, const Tensor& positive, const Tensor& negative) const {
-    return losses::triplet_margin_loss(anchor, positive, negative, options);
-  }
-  TripletMarginLossOptions options;
-};
-
-struct TripletMarginWithDistanceLoss {
-  explicit TripletMarginWithDistanceLoss(TripletMarginWithDistanceLossOptions options = {})
-      : options(std::move(options)) {}
-  Tensor operator()(const Tensor& anchor, const Tensor& positive, const Tensor& negative) const {
-    return losses::triplet_margin_with_distance_loss(anchor, positive, negative, options);
-  }
-  TripletMarginWithDistanceLossOptions options;
-};
+using GaussianNLLLoss = OptionsLoss3<GaussianNLLLossOptions, losses::gaussian_nll_loss>;
+using TripletMarginLoss = OptionsLoss3<TripletMarginLossOptions, losses::triplet_margin_loss>;
+using TripletMarginWithDistanceLoss =
+    OptionsLoss3<TripletMarginWithDistanceLossOptions, losses::triplet_margin_with_distance_loss>;
 
 }  // namespace tg::nn

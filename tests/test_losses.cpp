@@ -542,6 +542,16 @@ TEST_CASE("loss modules call their functional forms") {
   CHECK(nn::MarginRankingLoss(0.1)(x, y, sign(x)).item() == margin_ranking_loss(x, y, sign(x), 0.1).item());
   CHECK(nn::TripletMarginLoss()(x, y, -x).item() == triplet_margin_loss(x, y, -x).item());
   CHECK(nn::GaussianNLLLoss()(x, y, exp(y)).item() == gaussian_nll_loss(x, y, exp(y)).item());
+  Tensor pm = tensor({1.0, -1.0, 1.0, -1.0}, Dtype::float64);
+  CHECK(nn::CosineEmbeddingLoss(0.2)(x, y, pm).item() == cosine_embedding_loss(x, y, pm, 0.2).item());
+  CHECK(nn::BCELoss(Reduction::sum)(sigmoid(x), sigmoid(y)).item() ==
+        binary_cross_entropy(sigmoid(x), sigmoid(y), Reduction::sum).item());
+  CHECK(nn::MultiLabelSoftMarginLoss(ones({3}, Dtype::float64) * 2.0)(x, sigmoid(y)).item() ==
+        doctest::Approx(2 * multilabel_soft_margin_loss(x, sigmoid(y)).item()));
+  nn::TripletMarginWithDistanceLoss triplet(nn::TripletMarginWithDistanceLossOptions().distance_function(
+      [](const Tensor& a, const Tensor& b) { return sum(abs(a - b), {1}); }));
+  CHECK(triplet(x, y, -x).item() ==
+        doctest::Approx(triplet_margin_loss(x, y, -x, TripletMarginOptions().p(1).eps(0)).item()));
   // chosen at run time through the common interface
   std::vector<std::unique_ptr<nn::LossModule>> pick;
   pick.push_back(std::make_unique<nn::MSELoss>());
