@@ -52,8 +52,8 @@ Step tapegrad_step(const std::string& model) {
   } else if (model == "linreg") {
     net = std::make_shared<nn::Linear>(1, 1);
     opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions(0.01));
-    x = tg::rand({100, 1});
-    y = 2.0 * x + 1.0;
+    x = tg::rand({200, 1}) * 4.0 - 2.0;  // as examples/linear_regression: 200 points, full batch
+    y = 3.0 * x + 2.0;
   } else {
     net = std::make_shared<nn::Sequential>(
         nn::Conv2d(1, 8, 3, 1, 1), nn::ReLU(), nn::MaxPool2d(2), nn::Conv2d(8, 16, 3, 1, 1),
@@ -134,8 +134,8 @@ Step libtorch_step(const std::string& model) {
   } else if (model == "linreg") {
     net = nn::Sequential(nn::Linear(1, 1));
     opt = std::make_shared<torch::optim::SGD>(net->parameters(), torch::optim::SGDOptions(0.01));
-    x = torch::rand({100, 1});
-    y = 2 * x + 1;
+    x = torch::rand({200, 1}) * 4 - 2;
+    y = 3 * x + 2;
   } else {
     net = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 8, 3).padding(1)), nn::ReLU(),
                          nn::MaxPool2d(2), nn::Conv2d(nn::Conv2dOptions(8, 16, 3).padding(1)),
