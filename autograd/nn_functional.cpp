@@ -32,7 +32,8 @@ static ConvGeometry geometry(const char* op, const Shape& xs, Pair kernel, Pair 
       throw ValueError(str(op, ": kernel, stride and dilation must be positive, got kernel ",
                            pair_str(kernel), ", stride ", pair_str(stride), ", dilation ",
                            pair_str(dilation)));
-  std::size_t span_h = dilation[0] * (kernel[0] - 1) + 1, span_w = dilation[1] * (kernel[1] - 1) + 1;
+  const std::size_t span_h = dilation[0] * (kernel[0] - 1) + 1,
+                    span_w = dilation[1] * (kernel[1] - 1) + 1;
   ConvGeometry g{xs[xs.size() - 3], xs[xs.size() - 2], xs.back(), kernel[0], kernel[1],
                  stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], 0, 0};
   if (g.height + 2 * g.pad_h < span_h || g.width + 2 * g.pad_w < span_w)
@@ -50,7 +51,8 @@ static ConvGeometry geometry(const char* op, const Shape& xs, Pair kernel, Pair 
 //   conv_forward(x, w)       y[n]  = W[O,K] · cols(x[n])[K,L] (+ bias)
 //   conv_input_grad(gy, w)   dx[n] = col2im(Wᵀ · gy[n])
 //   conv_weight_grad(x, gy)  dW    = Σ_n gy[n] · cols(x[n])ᵀ
-static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g);
+static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                           const ConvGeometry& g);
 static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g);
 static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g);
 
@@ -61,7 +63,8 @@ struct ConvSizes {
         l(g.out_h * g.out_w) {}
 };
 
-static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g) {
+static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                           const ConvGeometry& g) {
   const ConvSizes s(g);
   const std::size_t n = x.size(0), o = w.size(0);
   Tensor out = visit(x, [&](const auto& xa) {
@@ -257,14 +260,15 @@ Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
       });
     }
   });
-  return move_rows(x, make(std::move(argmax)), {planes, plane, 1}, false, pooled_shape(x.shape(), g),
-                   {"max_pool2d", "max_pool2d_backward"});
+  return move_rows(x, make(std::move(argmax)), {planes, plane, 1}, false,
+                   pooled_shape(x.shape(), g), {"max_pool2d", "max_pool2d_backward"});
 }
 
 // Forward: the sum of each window / (kh·kw) ([P,H,W] -> [P,oh,ow]); adjoint: each value
 // / (kh·kw) added to every pixel of its window ([P,oh,ow] -> [P,H,W]). Padding counts in the
 // divisor (count_include_pad); each direction is recorded with the other as its derivative.
-static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint, const Shape& out_shape) {
+static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint,
+                       const Shape& out_shape) {
   const std::size_t plane = g.height * g.width, outs = g.out_h * g.out_w,
                     planes = t.numel() / (adjoint ? outs : plane);
   Tensor out = visit(t, [&](const auto& a) {
@@ -355,7 +359,8 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
     centered = m.centered;
     var = m.var;
     if (running_mean.defined()) blend(running_mean, m.mean, momentum);
-    if (running_var.defined()) blend(running_var, m.var * (double(count) / double(count - 1)), momentum);
+    if (running_var.defined())  // the running variance is the unbiased one
+      blend(running_var, m.var * (double(count) / double(count - 1)), momentum);
   } else {
     if (!running_mean.defined() || !running_var.defined())
       throw ValueError("batch_norm: eval mode needs running_mean and running_var");
