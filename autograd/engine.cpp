@@ -168,6 +168,7 @@ Tensor record_op(const char* name, Tensor out, const std::vector<Tensor>& inputs
 
 // ---------------------------------------------------------------- tensor autograd methods
 Tensor Tensor::detach() const {
+  detail::array(*this);  // throws on an undefined tensor
   auto impl = std::make_shared<TensorImpl>();
   impl->data = impl_->data;
   return Tensor(std::move(impl));

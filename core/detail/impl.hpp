@@ -35,8 +35,11 @@ template <class T> Tensor make(xt::xarray<T>&& a) {
 }
 template <class T> Tensor make(const xt::xarray<T>& a) { return make(xt::xarray<T>(a)); }
 
-inline const Array& array(const Tensor& t) { return *t.impl()->data; }
-inline Array& mutable_array(const Tensor& t) { return *t.impl()->data; }
+inline Array& mutable_array(const Tensor& t) {
+  if (!t.defined()) throw ValueError("tensor: use of an undefined tensor");
+  return *t.impl()->data;
+}
+inline const Array& array(const Tensor& t) { return mutable_array(t); }
 
 template <class Shp> Shape to_shape(const Shp& s) { return Shape(s.begin(), s.end()); }
 
