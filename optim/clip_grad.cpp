@@ -44,7 +44,8 @@ template <class F> static void for_each_grad(const std::vector<Tensor>& paramete
 double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
                        bool error_if_nonfinite) {
   std::vector<double> norms;
-  for_each_grad(parameters, [&](auto* g, std::size_t n) { norms.push_back(norm(g, n, norm_type)); });
+  for_each_grad(parameters,
+                [&](auto* g, std::size_t n) { norms.push_back(norm(g, n, norm_type)); });
   if (norms.empty()) return 0;
   double total = norm(norms.data(), norms.size(), norm_type);
   if (error_if_nonfinite && !std::isfinite(total))

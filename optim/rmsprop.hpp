@@ -2,7 +2,7 @@
 // RMSprop (Hinton), as PyTorch (torch.optim.RMSprop):
 //   g = ±grad + weight_decay * p
 //   s = alpha * s + (1 - alpha) * g²
-//   centered: a = alpha * a + (1 - alpha) * g,  avg = sqrt(s - a²) + eps;  else avg = sqrt(s) + eps
+//   centered: a = alpha * a + (1 - alpha) * g, avg = sqrt(s - a²) + eps; else avg = sqrt(s) + eps
 //   momentum > 0: buf = momentum * buf + g / avg, p -= lr * buf;  else p -= lr * g / avg
 #include <tapegrad/optim/optimizer.hpp>
 

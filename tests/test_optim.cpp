@@ -4,6 +4,7 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -250,7 +251,7 @@ TEST_CASE("step with a closure re-evaluates the loss with grad mode on") {
   CHECK(x.item() == doctest::Approx(1.5));  // 3 - 0.25 * 6
 }
 
-TEST_CASE("state_dict -> load_state_dict into a fresh optimizer continues the trajectory") {
+TEST_CASE("state_dict -> npz -> load_state_dict into a fresh optimizer continues the trajectory") {
   for (const char* name : {"sgd_groups", "adam_all", "adamw_amsgrad", "rmsprop_centered_momentum",
                            "adagrad_lr_decay"}) {
     CAPTURE(name);
@@ -260,6 +261,10 @@ TEST_CASE("state_dict -> load_state_dict into a fresh optimizer continues the tr
     run(*opt, first, 10);
     NamedTensors state = opt->state_dict();
     run(*opt, first, 1);  // the saved copies must not follow the live state
+    auto path = (std::filesystem::temp_directory_path() / "tapegrad_optim_state.npz").string();
+    save_npz(path, state);
+    state = load_npz(path);
+    std::filesystem::remove(path);
 
     Problem second(Dtype::float64, want[9]);  // fresh parameters at the values after step 10
     auto fresh = cases().at(name)(second);
@@ -327,10 +332,12 @@ TEST_CASE("schedulers follow PyTorch's lr sequences (two groups, lr 0.1 and 0.02
       {"multisteplr", single([](Optimizer& o) {
          return std::make_unique<MultiStepLR>(o, std::vector<long>{2, 5, 5, 9}, 0.3);
        })},
-      {"exponentiallr", single([](Optimizer& o) { return std::make_unique<ExponentialLR>(o, 0.9); })},
+      {"exponentiallr",
+       single([](Optimizer& o) { return std::make_unique<ExponentialLR>(o, 0.9); })},
       {"cosine_t6",
        single([](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 6, 0.01); })},
-      {"cosine_t10", single([](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 10); })},
+      {"cosine_t10",
+       single([](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 10); })},
       {"linearlr_default", single([](Optimizer& o) { return std::make_unique<LinearLR>(o); })},
       {"linearlr_custom",
        single([](Optimizer& o) { return std::make_unique<LinearLR>(o, 0.5, 0.1, 4); })},
