@@ -1,6 +1,6 @@
 // Classification losses. Only two nodes have hand-written derivatives: binary_cross_entropy
 // (PyTorch's clamped logs need PyTorch's finite gradient at 0 and 1) and the fused
-// log_softmax + NLL of cross_entropy (one node instead of five on the hot path).
+// log_softmax + NLL of cross_entropy (one loop forward and back instead of a dozen ops).
 #include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/elementwise.hpp>
@@ -10,6 +10,8 @@
 #include <tapegrad/losses/detail/common.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace tg::losses {
 
@@ -42,20 +44,79 @@ Tensor mass_sum(const Tensor& q, const Tensor& v, std::ptrdiff_t axis) {
   return sum(where(q != scalar_like(0, q), q * v, scalar_like(0, v)), {axis});
 }
 
-// -Σ_c q_c·log softmax(x)_c along axis as one node: d/dx = softmax(x)·Σ_c q_c - q (= softmax -
-// onehot for one-hot q), d/dq = -log softmax(x). The backward is written with ops (gradgrad).
-Tensor softmax_cross_entropy(const Tensor& x, const Tensor& q, std::ptrdiff_t axis) {
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = -mass_sum(q, log_softmax(x, axis), axis);
+// An array seen as [outer, C, inner] around its class axis: f(first, row) runs for every row along
+// the class axis, with the offset of its first element (the next ones are `inner` apart).
+struct ClassRows {
+  std::size_t outer = 1, classes = 0, inner = 1;
+  ClassRows(const Shape& shape, std::size_t axis) : classes(shape[axis]) {
+    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
+    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
   }
-  return record_op("cross_entropy", out, {x, q}, [axis](const BackwardContext& c) {
-    const Tensor &x = c.saved[0], &q = c.saved[1];
-    Tensor g = unsqueeze(c.grad, axis);
-    return Grads{c.needs(0) ? g * (softmax(x, axis) * sum(q, {axis}, true) - q) : Tensor(),
-                 c.needs(1) ? -g * log_softmax(x, axis) : Tensor()};
-  }, {x, q});
+  template <class F> void each(F&& f) const {
+    for (std::size_t n = 0; n < outer; ++n)
+      for (std::size_t r = 0; r < inner; ++r) f(n * classes * inner + r, n * inner + r);
+  }
+};
+
+// log Σ_c exp(x[c·stride]), shifted by the max so that ±1000 stays finite.
+template <class T> T row_logsumexp(const T* x, std::size_t classes, std::size_t stride) {
+  T m = -std::numeric_limits<T>::infinity();
+  for (std::size_t c = 0; c < classes; ++c) m = std::max(m, x[c * stride]);
+  if (!std::isfinite(m)) return m;
+  T s = 0;
+  for (std::size_t c = 0; c < classes; ++c) s += std::exp(x[c * stride] - m);
+  return m + std::log(s);
+}
+
+// -Σ_c q_c·log softmax(x)_c along axis as one node (q of x's shape); terms with q_c = 0 are
+// skipped, so a masked logit of -inf is fine. d/dx = softmax(x)·Σ_c q_c - q (softmax - onehot for
+// one-hot q), d/dq = -log softmax(x). Forward and the usual backward are single loops; under
+// create_graph the same d/dx is recorded with ops so that it can be differentiated again.
+Tensor softmax_cross_entropy(const Tensor& x, const Tensor& target_mass, std::size_t axis) {
+  Tensor q = target_mass.to(x.dtype());
+  Shape shape = x.shape(), out_shape = shape;
+  out_shape.erase(out_shape.begin() + static_cast<std::ptrdiff_t>(axis));
+  ClassRows rows(shape, axis);
+  Tensor lse;  // log Σ exp(x) of each row, saved for backward
+  Tensor out = visit(x, [&](const auto& xa) {
+    using T = typename std::decay_t<decltype(xa)>::value_type;
+    const T *xd = xa.data(), *qd = q.value<T>().data();
+    auto loss = tg::detail::empty_array<T>(out_shape), norm = loss;
+    rows.each([&](std::size_t first, std::size_t row) {
+      T m = row_logsumexp(xd + first, rows.classes, rows.inner), sum = 0;
+      for (std::size_t c = 0, i = first; c < rows.classes; ++c, i += rows.inner)
+        if (qd[i] != 0) sum += qd[i] * (m - xd[i]);
+      loss.data()[row] = sum;
+      norm.data()[row] = m;
+    });
+    lse = make(std::move(norm));
+    return make(std::move(loss));
+  });
+  auto ax = static_cast<std::ptrdiff_t>(axis);
+  return record_op("cross_entropy", out, {x, q}, [ax, rows](const BackwardContext& c) {
+    const Tensor &x = c.saved[0], &q = c.saved[1], &lse = c.saved[2];
+    Tensor dx, dq;
+    if (c.needs(0) && is_grad_enabled()) {
+      dx = unsqueeze(c.grad, ax) * (softmax(x, ax) * sum(q, {ax}, true) - q);
+    } else if (c.needs(0)) {
+      dx = visit(x, [&](const auto& xa) {
+        using T = typename std::decay_t<decltype(xa)>::value_type;
+        Tensor g = c.grad.to(x.dtype());
+        const T *xd = xa.data(), *qd = q.value<T>().data(), *gd = g.value<T>().data();
+        const T* norm = lse.value<T>().data();
+        auto grad = tg::detail::empty_array<T>(x.shape());
+        rows.each([&](std::size_t first, std::size_t row) {
+          T total = 0;
+          for (std::size_t k = 0, i = first; k < rows.classes; ++k, i += rows.inner) total += qd[i];
+          for (std::size_t k = 0, i = first; k < rows.classes; ++k, i += rows.inner)
+            grad.data()[i] = gd[row] * (std::exp(xd[i] - norm[row]) * total - qd[i]);
+        });
+        return make(std::move(grad));
+      });
+    }
+    if (c.needs(1)) dq = -unsqueeze(c.grad, ax) * log_softmax(x, ax);
+    return Grads{dx, dq};
+  }, {x, q, lse});
 }
 
 // Class-index losses average over the total weight of the targets, not over their count.
@@ -110,7 +171,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   if (!(eps >= 0 && eps <= 1))
     throw ValueError(str(op, ": label_smoothing must be in [0, 1], got ", eps));
   if (input.ndim() == 0) throw ShapeError(str(op, ": input must have a class dim, got shape []"));
-  std::ptrdiff_t axis = class_axis(input);
+  std::size_t axis = static_cast<std::size_t>(class_axis(input));
   if (target.shape() != input.shape()) {  // class indices
     ClassTargets t = class_targets(op, input, target, o.weight(), o.ignore_index(), eps);
     return reduce_by_weight(softmax_cross_entropy(input, t.mass, axis), t.total, o.reduction(), op);
