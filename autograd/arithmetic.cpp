@@ -5,35 +5,31 @@
 #include <tapegrad/autograd/elementwise.hpp>
 
 #include <xtensor/xmath.hpp>
+
+#include <algorithm>
+#include <cmath>
 #include <xtensor/xoperation.hpp>
 
 namespace tg {
 
-static void check_broadcast(const Tensor& a, const Tensor& b, const char* op) {
-  auto sa = a.shape(), sb = b.shape();
-  if (sa != sb) detail::broadcast_shapes(sa, sb, op);
-}
 static Tensor like(const Tensor& t, double v) { return scalar(v, t.dtype()); }
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "add");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return x + y; });
+  Tensor out = zip(a, b, "add", [](auto x, auto y) { return x + y; });
   return record_op("add", out, {a, b}, [](const BackwardContext& c) {
     return Grads{c.grad, c.grad};
   });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "sub");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return x - y; });
+  Tensor out = zip(a, b, "sub", [](auto x, auto y) { return x - y; });
   return record_op("sub", out, {a, b}, [](const BackwardContext& c) {
     return Grads{c.grad, c.needs(1) ? -c.grad : Tensor()};
   });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "mul");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return x * y; });
+  Tensor out = zip(a, b, "mul", [](auto x, auto y) { return x * y; });
   return record_op("mul", out, {a, b}, [](const BackwardContext& c) {
     const Tensor &a = c.saved[0], &b = c.saved[1];
     return Grads{c.needs(0) ? c.grad * b : Tensor(), c.needs(1) ? c.grad * a : Tensor()};
@@ -41,8 +37,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "div");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return x / y; });
+  Tensor out = zip(a, b, "div", [](auto x, auto y) { return x / y; });
   // d/db = -a/b² = -out/b: b² would overflow for |b| > 1e154 (1e19 in float32).
   return record_op("div", out, {a, b}, [](const BackwardContext& c) {
     const Tensor& b = c.saved[0];
@@ -56,8 +51,7 @@ Tensor neg(const Tensor& a) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  check_broadcast(a, b, "pow");
-  Tensor out = zip(a, b, [](const auto& x, const auto& y) { return xt::pow(x, y); });
+  Tensor out = zip(a, b, "pow", [](auto x, auto y) { return std::pow(x, y); });
   // d/da = b a^(b-1), taken as 0 where b = 0 (else 0^-1 · 0 = NaN); d/db = a^b log a, taken
   // as 0 where a = 0 and b >= 0 (0 · -inf); both as PyTorch.
   return record_op("pow", out, {a, b}, [](const BackwardContext& c) {
@@ -88,9 +82,8 @@ Tensor pow(double base, const Tensor& exponent) { return pow(like(exponent, base
 // would drop a NaN in a) and, as PyTorch, both inputs then get the full gradient.
 static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
   const char* name = is_max ? "maximum" : "minimum";
-  check_broadcast(a, b, name);
-  Tensor out = zip(a, b, [&](const auto& x, const auto& y) {
-    return xt::where((is_max ? x > y : y > x) || xt::isnan(x), x, y);
+  Tensor out = zip(a, b, name, [is_max](auto x, auto y) {
+    return (is_max ? x > y : y > x) || std::isnan(x) ? x : y;
   });
   return record_op(name, out, {a, b}, [is_max](const BackwardContext& c) {
     const Tensor &a = c.saved[0], &b = c.saved[1];
@@ -110,7 +103,19 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Tensor mask = cond.detach().to(f64 ? Dtype::float64 : Dtype::float32);
   Tensor out = detail::visit2(a, b, [&](const auto& x, const auto& y) {
     using T = typename std::decay_t<decltype(x)>::value_type;
-    return make(xt::xarray<T>(xt::where(xt::not_equal(mask.value<T>(), T(0)), x, y)));
+    const auto& m = mask.value<T>();
+    const std::size_t n = std::max({m.size(), x.size(), y.size()});
+    auto full_or_scalar = [n](const auto& v) { return v.size() == n || v.size() == 1; };
+    if (!(full_or_scalar(m) && full_or_scalar(x) && full_or_scalar(y)))
+      return make(xt::xarray<T>(xt::where(xt::not_equal(m, T(0)), x, y)));
+    // One loop when every operand is full-size or a single value (relu's backward, masks).
+    auto result = detail::empty_array<T>(detail::broadcast_shapes(
+        detail::broadcast_shapes(detail::to_shape(m.shape()), detail::to_shape(x.shape()), "where"),
+        detail::to_shape(y.shape()), "where"));
+    const std::size_t sm = m.size() == n, sx = x.size() == n, sy = y.size() == n;
+    for (std::size_t i = 0; i < n; ++i)
+      result.data()[i] = m.data()[i * sm] != T(0) ? x.data()[i * sx] : y.data()[i * sy];
+    return make(std::move(result));
   });
   return record_op("where", out, {a, b}, [](const BackwardContext& c) {
     const Tensor& m = c.saved[0];
@@ -120,20 +125,16 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   }, {mask});
 }
 
-#define TG_COMPARISON(name, expr)                                                  \
-  Tensor name(const Tensor& a, const Tensor& b) {                                  \
-    check_broadcast(a, b, #name);                                                  \
-    return zip(a, b, [](const auto& x, const auto& y) {                            \
-      using T = typename std::decay_t<decltype(x)>::value_type;                    \
-      return xt::cast<T>(expr);                                                    \
-    });                                                                            \
+#define TG_COMPARISON(name, op)                                                      \
+  Tensor name(const Tensor& a, const Tensor& b) {                                    \
+    return zip(a, b, #name, [](auto x, auto y) { return decltype(x)(x op y); });     \
   }
-TG_COMPARISON(eq, xt::equal(x, y))
-TG_COMPARISON(ne, xt::not_equal(x, y))
-TG_COMPARISON(lt, x < y)
-TG_COMPARISON(le, x <= y)
-TG_COMPARISON(gt, x > y)
-TG_COMPARISON(ge, x >= y)
+TG_COMPARISON(eq, ==)
+TG_COMPARISON(ne, !=)
+TG_COMPARISON(lt, <)
+TG_COMPARISON(le, <=)
+TG_COMPARISON(gt, >)
+TG_COMPARISON(ge, >=)
 #undef TG_COMPARISON
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

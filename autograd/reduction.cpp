@@ -217,7 +217,7 @@ Tensor argmin(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
 
 // ---------------------------------------------------------------- var, std, logsumexp
 // var = sum((x - mean)²) / max(0, N - correction): N = correction gives 0/0 = NaN, as PyTorch.
-Tensor var(const Tensor& x, double correction) { return var(x, {}, correction, false); }
+Tensor var(const Tensor& x) { return var(x, {}, 1, false); }
 Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
   Shape in = x.shape();
   std::size_t count = 1;
@@ -225,7 +225,7 @@ Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
   Tensor d = x - mean(x, axes, true);
   return sum(d * d, axes, keepdim) / std::max(0.0, double(count) - correction);
 }
-Tensor std(const Tensor& x, double correction) { return sqrt(var(x, correction)); }
+Tensor std(const Tensor& x) { return sqrt(var(x)); }
 Tensor std(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
   return sqrt(var(x, axes, correction, keepdim));
 }

@@ -22,9 +22,10 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
 Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);
 // Variance with Bessel's correction by default (correction = 1, PyTorch's unbiased default).
-Tensor var(const Tensor& x, double correction = 1);
+// var(x, {1}) reduces axis 1 (an empty axis list means every axis).
+Tensor var(const Tensor& x);
 Tensor var(const Tensor& x, const Axes& axes, double correction = 1, bool keepdim = false);
-Tensor std(const Tensor& x, double correction = 1);
+Tensor std(const Tensor& x);
 Tensor std(const Tensor& x, const Axes& axes, double correction = 1, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim = false);  // stable
 // Indices (as float values) of the first extremal element; no gradient.

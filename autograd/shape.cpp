@@ -30,15 +30,37 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   if (detail::broadcast_shapes(shape, from, "sum_to") != from)
     throw ShapeError(str("sum_to: shape ", to_string(from), " cannot be summed to ",
                          to_string(shape)));
-  std::vector<std::size_t> axes;  // leading axes, and axes where the target has size 1
-  std::size_t lead = from.size() - shape.size();
-  for (std::size_t i = 0; i < from.size(); ++i)
-    if (i < lead || (shape[i - lead] == 1 && from[i] != 1)) axes.push_back(i);
-  Tensor out = map(x, [&](const auto& a) {
+  // Each input element adds into the output element whose index drops the summed axes: an
+  // odometer over the input with output strides that are 0 along those axes.
+  const std::size_t nd = from.size(), lead = nd - shape.size();
+  std::vector<std::size_t> stride(nd, 0), index(nd, 0);
+  for (std::size_t d = nd, s = 1; d-- > lead;) {
+    stride[d] = shape[d - lead] == 1 ? 0 : s;
+    s *= shape[d - lead];
+  }
+  Tensor out = visit(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> s = xt::sum(a, axes, xt::evaluation_strategy::immediate);
-    s.reshape(shape);
-    return s;
+    xt::xarray<T> r = xt::zeros<T>(shape);
+    const std::size_t inner = nd ? from[nd - 1] : 1, step = nd ? stride[nd - 1] : 0;
+    T* o = r.data();
+    std::size_t off = 0;
+    for (std::size_t start = 0; start < a.size(); start += inner) {
+      const T* in = a.data() + start;
+      if (step == 0) {
+        T acc = 0;
+        for (std::size_t k = 0; k < inner; ++k) acc += in[k];
+        o[off] += acc;
+      } else {
+        for (std::size_t k = 0; k < inner; ++k) o[off + k] += in[k];
+      }
+      for (std::size_t d = nd - 1; d-- > 0;) {
+        off += stride[d];
+        if (++index[d] < from[d]) break;
+        off -= stride[d] * from[d];
+        index[d] = 0;
+      }
+    }
+    return make(std::move(r));
   });
   return record_op("sum_to", out, {x}, [from](const BackwardContext& c) {
     return Grads{broadcast_to(c.grad, from)};

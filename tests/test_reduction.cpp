@@ -99,7 +99,7 @@ TEST_CASE("var and std with Bessel's correction as PyTorch") {
   check_close(tg::std(x, Axes{1}), {2.11266025033211, 1.3868429375143145});
   CHECK(var(x, Axes{1}, 1, true).shape() == Shape{2, 1});
   CHECK(std::isnan(var(tensor({3.0})).item()));            // one element, correction 1: 0/0
-  CHECK(std::isinf(var(tensor({1.0, 2.0}), 2).item()));     // N - correction = 0: 0.5/0
+  CHECK(std::isinf(var(tensor({1.0, 2.0}), {}, 2).item()));  // N - correction = 0: 0.5/0
   CHECK(std::isnan(tg::std(zeros({0})).item()));
   Tensor r = randn({3, 4}, f64);
   CHECK(gradcheck([](const Inputs& v) { return var(v[0], Axes{1}); }, {r}));
@@ -160,4 +160,13 @@ TEST_CASE("float32 reductions agree with float64") {
     Values a = to_vector(f(r)), b = to_vector(f(r32));
     for (std::size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-5));
   }
+}
+
+TEST_CASE("var(x, {1}) reduces axis 1, as in PyTorch") {
+  Tensor x = tensor({{1.0, 2.0, 4.0}, {0.0, 0.0, 3.0}}, Dtype::float64);
+  // rows: mean 7/3, unbiased variance ((4/3)² + (1/3)² + (5/3)²)/2 = 7/3; mean 1, variance 3
+  std::vector<double> v = to_vector(var(x, {1}));
+  REQUIRE(v.size() == 2);
+  CHECK(v[0] == doctest::Approx(7.0 / 3));
+  CHECK(v[1] == doctest::Approx(3.0));
 }

@@ -68,17 +68,62 @@ template <class F> Tensor map(const Tensor& t, F&& f) {
     return make(xt::xarray<T>(f(a)));
   });
 }
-template <class F> Tensor zip(const Tensor& a, const Tensor& b, F&& f) {
-  return visit2(a, b, [&](const auto& x, const auto& y) {
-    using T = typename std::decay_t<decltype(x)>::value_type;
-    return make(xt::xarray<T>(f(x, y)));
-  });
-}
-
 // Normalises a possibly negative axis against ndim; throws naming the op on a bad axis.
 std::size_t norm_axis(std::ptrdiff_t axis, std::size_t ndim, const char* op);
 // numpy broadcasting of two shapes; throws ShapeError naming the op.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// out[i] = f(x[i'], y[i'']) over the broadcast shape, as plain loops: same-shape and scalar
+// operands get a single tight (vectorisable) loop, other broadcasts a loop over the last axis
+// with strides that are 0 along broadcast axes.
+template <class T, class F>
+xt::xarray<T> broadcast_apply(const xt::xarray<T>& x, const xt::xarray<T>& y, const Shape& shape,
+                              F f) {
+  auto out = empty_array<T>(shape);
+  const std::size_t n = out.size();
+  T* o = out.data();
+  const T *px = x.data(), *py = y.data();
+  if (x.size() == n && y.size() == n) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = f(px[i], py[i]);
+  } else if (y.size() == 1 && x.size() == n) {
+    const T v = py[0];
+    for (std::size_t i = 0; i < n; ++i) o[i] = f(px[i], v);
+  } else if (x.size() == 1 && y.size() == n) {
+    const T v = px[0];
+    for (std::size_t i = 0; i < n; ++i) o[i] = f(v, py[i]);
+  } else if (n > 0) {
+    const std::size_t nd = shape.size();
+    std::vector<std::size_t> sx(nd, 0), sy(nd, 0), index(nd, 0);
+    auto strides = [&](const auto& in_shape, std::vector<std::size_t>& st) {
+      std::size_t stride = 1, lead = nd - in_shape.size();
+      for (std::size_t d = nd; d-- > lead;) {
+        st[d] = in_shape[d - lead] == 1 ? 0 : stride;
+        stride *= in_shape[d - lead];
+      }
+    };
+    strides(x.shape(), sx);
+    strides(y.shape(), sy);
+    const std::size_t inner = shape[nd - 1], ix = sx[nd - 1], iy = sy[nd - 1];
+    std::size_t offx = 0, offy = 0;
+    for (std::size_t start = 0; start < n; start += inner) {
+      for (std::size_t k = 0; k < inner; ++k) o[start + k] = f(px[offx + k * ix], py[offy + k * iy]);
+      for (std::size_t d = nd - 1; d-- > 0;) {  // next row: odometer over the outer axes
+        offx += sx[d], offy += sy[d];
+        if (++index[d] < shape[d]) break;
+        offx -= sx[d] * shape[d], offy -= sy[d] * shape[d];
+        index[d] = 0;
+      }
+    }
+  }
+  return out;
+}
+// A new tensor f(a, b) elementwise with numpy broadcasting (f takes and returns scalars).
+template <class F> Tensor zip(const Tensor& a, const Tensor& b, const char* op, F&& f) {
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  return visit2(a, b, [&](const auto& x, const auto& y) {
+    return make(broadcast_apply(x, y, shape, f));
+  });
+}
 
 template <class... Args> std::string str(const Args&... args) {
   std::ostringstream os;
