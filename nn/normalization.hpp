@@ -47,6 +47,8 @@ struct BatchNorm2d : BatchNorm {
 class LayerNorm : public Module {
  public:
   explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  // LayerNorm(n) = LayerNorm({n}); one argument only, so that LayerNorm({2, 3}) is not ambiguous.
+  explicit LayerNorm(std::size_t normalized_size) : LayerNorm(Shape{normalized_size}) {}
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
 

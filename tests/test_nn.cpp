@@ -321,7 +321,8 @@ TEST_CASE("default init: Linear and Conv2d draw U(±1/√fan_in), seeded by manu
   nn::Linear again(400, 300);
   CHECK(to_vector(again.weight) == to_vector(lin.weight));
 
-  nn::LayerNorm ln({4});
+  nn::LayerNorm ln(4);
+  CHECK(ln.weight.shape() == Shape{4});
   CHECK(to_vector(ln.weight) == std::vector<double>(4, 1.0));
   CHECK(to_vector(ln.bias) == std::vector<double>(4, 0.0));
 }
