@@ -24,7 +24,7 @@ namespace fashion {
 
 struct Options {
   int epochs = 5;
-  std::size_t batch_size = 128;
+  std::size_t batch_size = 64;
   double lr = 1e-3;
   std::string optimizer = "adam";
   std::uint64_t seed = 0;
@@ -216,8 +216,18 @@ inline int run(const std::string& title, const ModelFactory& make_model, const O
     train_x = tg::narrow(train_x, 0, 0, o.limit);
     train_y = tg::narrow(train_y, 0, 0, o.limit);
   }
-  std::printf("%s: %zu training and %zu test images\n", title.c_str(), train_x.size(0),
-              test_x.size(0));
+  // Standardise with the training set's statistics (mean 0, std 1 trains faster than [0, 1]),
+  // computed in float64: 47 million float32 additions would lose digits.
+  double mean, deviation;
+  {
+    const tg::Tensor pixels = train_x.to(tg::Dtype::float64);
+    mean = tg::mean(pixels).item();
+    deviation = tg::std(pixels).item();
+  }
+  train_x = (train_x - mean) / deviation;
+  test_x = (test_x - mean) / deviation;
+  std::printf("%s: %zu training and %zu test images (pixel mean %.4f, std %.4f)\n", title.c_str(),
+              train_x.size(0), test_x.size(0), mean, deviation);
 
   std::shared_ptr<tg::nn::Module> model = make_model();
   std::cout << *model << '\n';

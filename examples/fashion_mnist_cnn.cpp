@@ -3,7 +3,7 @@
 // to turn the flat [N, 784] images into [N, 1, 28, 28] pictures first. Training loop, progress
 // bar, plot and save/reload check: fashion_mnist.hpp (shared with the MLP example).
 //
-//   ./fashion_mnist_cnn [--epochs 5] [--batch-size 128] [--lr 1e-3] [--optimizer adam|sgd]
+//   ./fashion_mnist_cnn [--epochs 5] [--batch-size 64] [--lr 1e-3] [--optimizer adam|sgd]
 //                       [--seed 0] [--output fashion_mnist_cnn] [--limit N] [--help]
 #include "fashion_mnist.hpp"
 

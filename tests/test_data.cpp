@@ -239,7 +239,7 @@ TEST_CASE("truncated or corrupt IDX files are IOErrors naming the file") {
   fails("short_data.idx", good.substr(0, good.size() - 1), "does not match");
   fails("long_data.idx", good + "x", "does not match");
   fails("short_header.idx", good.substr(0, 9), "truncated header");
-  fails("tiny.idx", "\0\0", "shorter than a header");
+  fails("tiny.idx", std::string("\0\0", 2), "shorter than a header");
   fails("magic.idx", "\1" + good.substr(1), "magic");
   fails("type.idx", good.substr(0, 2) + "\x0A" + good.substr(3), "data type");
   // 2^32-1 ^ 3 elements: the size check must not overflow
