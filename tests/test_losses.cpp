@@ -444,6 +444,20 @@ TEST_CASE("extreme logits (±1000) stay finite in float32 and float64") {
   }
 }
 
+TEST_CASE("a masked logit of -inf adds nothing to cross_entropy and nll_loss") {
+  Tensor x = tensor({{2.0, -INFINITY, 0.5}}, Dtype::float64).set_requires_grad();
+  Tensor t = tensor({0.0}, Dtype::float64);
+  double p0 = std::exp(2.0) / (std::exp(2.0) + std::exp(0.5));
+  Tensor loss = cross_entropy(x, t);
+  CHECK(loss.item() == doctest::Approx(-std::log(p0)));
+  loss.backward();
+  auto g = to_vector(x.grad());
+  CHECK(g[0] == doctest::Approx(p0 - 1));
+  CHECK(g[1] == 0);
+  CHECK(g[2] == doctest::Approx(1 - p0));
+  CHECK(nll_loss(log_softmax(x.detach(), 1), t).item() == doctest::Approx(-std::log(p0)));
+}
+
 TEST_CASE("binary_cross_entropy at p = 0 and 1: clamped log (100), finite gradient") {
   Tensor p = tensor({0.0, 1.0, 0.0, 1.0}, Dtype::float64).set_requires_grad();
   Tensor loss = binary_cross_entropy(p, tensor({1.0, 0.0, 0.0, 1.0}, Dtype::float64), Reduction::none);
