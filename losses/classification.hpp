@@ -1,7 +1,7 @@
 #pragma once
 // Classification losses. Class-index targets are float tensors holding integers; inputs are
 // [N, C, d1, ...] (class dim 1) or unbatched [C] with targets [N, d1, ...] or [].
-#include <tapegrad/losses/detail/arg.hpp>
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/losses/reduction.hpp>
 
 namespace tg::losses {
@@ -14,19 +14,19 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction);
 
 struct BCEWithLogitsOptions {
-  TG_LOSS_ARG(Tensor, weight, {});      // broadcast to input's shape
-  TG_LOSS_ARG(Tensor, pos_weight, {});  // weight of positives, broadcast along the last dim: [C]
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(Tensor, weight, {});      // broadcast to input's shape
+  TG_ARG(Tensor, pos_weight, {});  // weight of positives, broadcast along the last dim: [C]
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // w·((1-t)·x + (1 + (pw-1)·t)·softplus(-x)): log-sigmoid written stably, finite for x = ±1000.
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BCEWithLogitsOptions& options = {});
 
 struct CrossEntropyOptions {
-  TG_LOSS_ARG(Tensor, weight, {});  // [C] class weights
-  TG_LOSS_ARG(long, ignore_index, -100);  // class-index targets equal to it add nothing
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
-  TG_LOSS_ARG(double, label_smoothing, 0.0);  // in [0, 1]
+  TG_ARG(Tensor, weight, {});  // [C] class weights
+  TG_ARG(long, ignore_index, -100);  // class-index targets equal to it add nothing
+  TG_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(double, label_smoothing, 0.0);  // in [0, 1]
 };
 // With class-index targets t (input's shape without the class dim):
 //   loss_n = -Σ_c w_c·q_c·log softmax(x_n)_c,  q = (1-ε)·onehot(t_n) + ε/C,
@@ -38,9 +38,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target,
                      const CrossEntropyOptions& options = {});
 
 struct NLLOptions {
-  TG_LOSS_ARG(Tensor, weight, {});
-  TG_LOSS_ARG(long, ignore_index, -100);
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(Tensor, weight, {});
+  TG_ARG(long, ignore_index, -100);
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // -w_{t_n}·input[n, t_n] (input holds log-probabilities), 0 where t_n = ignore_index; mean divides
 // by Σ w_{t_n} over non-ignored targets, as cross_entropy.
@@ -58,10 +58,10 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target,
                         Reduction reduction = Reduction::mean);
 
 struct MultiMarginOptions {
-  TG_LOSS_ARG(int, p, 1);  // 1 or 2
-  TG_LOSS_ARG(double, margin, 1.0);
-  TG_LOSS_ARG(Tensor, weight, {});  // [C]
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(int, p, 1);  // 1 or 2
+  TG_ARG(double, margin, 1.0);
+  TG_ARG(Tensor, weight, {});  // [C]
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // loss_n = Σ_{i≠y} w_y·max(0, margin - x[y] + x[i])^p / C for input [N, C] (or [C]), y = target.
 Tensor multi_margin_loss(const Tensor& input, const Tensor& target,

@@ -2,7 +2,7 @@
 // Similarity, distance and ranking losses (metric learning). Targets are ±1.
 #include <functional>
 
-#include <tapegrad/losses/detail/arg.hpp>
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/losses/reduction.hpp>
 
 namespace tg::losses {
@@ -27,11 +27,11 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
                              double margin = 0.0, Reduction reduction = Reduction::mean);
 
 struct TripletMarginOptions {
-  TG_LOSS_ARG(double, margin, 1.0);
-  TG_LOSS_ARG(double, p, 2.0);
-  TG_LOSS_ARG(double, eps, 1e-6);
-  TG_LOSS_ARG(bool, swap, false);
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(double, margin, 1.0);
+  TG_ARG(double, p, 2.0);
+  TG_ARG(double, eps, 1e-6);
+  TG_ARG(bool, swap, false);
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // max(0, margin + d(a, p) - d(a, n)), d = pairwise_distance(·, ·, p, eps); with swap,
 // d(a, n) becomes min(d(a, n), d(p, n)). The three inputs have one number of dims.
@@ -40,10 +40,10 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
 
 using DistanceFunction = std::function<Tensor(const Tensor&, const Tensor&)>;
 struct TripletMarginWithDistanceOptions {
-  TG_LOSS_ARG(DistanceFunction, distance_function, {});  // empty: pairwise_distance
-  TG_LOSS_ARG(double, margin, 1.0);
-  TG_LOSS_ARG(bool, swap, false);
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(DistanceFunction, distance_function, {});  // empty: pairwise_distance
+  TG_ARG(double, margin, 1.0);
+  TG_ARG(bool, swap, false);
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // triplet_margin_loss with any distance written as Tensor expressions.
 Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& positive,

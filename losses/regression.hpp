@@ -1,7 +1,7 @@
 #pragma once
 // Regression losses, elementwise over input and target of one shape (a different shape is a
 // tg::ShapeError: PyTorch would silently broadcast), then reduced; d = input - target.
-#include <tapegrad/losses/detail/arg.hpp>
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/losses/reduction.hpp>
 
 namespace tg::losses {
@@ -19,10 +19,10 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
                   double delta = 1.0);
 
 struct PoissonNLLOptions {
-  TG_LOSS_ARG(bool, log_input, true);
-  TG_LOSS_ARG(bool, full, false);
-  TG_LOSS_ARG(double, eps, 1e-8);
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(bool, log_input, true);
+  TG_ARG(bool, full, false);
+  TG_ARG(double, eps, 1e-8);
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // log_input: exp(input) - target·input; else input - target·log(input + eps). full adds the
 // Stirling term target·log(target) - target + ½log(2π·target) where target > 1.
@@ -30,9 +30,9 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target,
                         const PoissonNLLOptions& options = {});
 
 struct GaussianNLLOptions {
-  TG_LOSS_ARG(bool, full, false);
-  TG_LOSS_ARG(double, eps, 1e-6);
-  TG_LOSS_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(bool, full, false);
+  TG_ARG(double, eps, 1e-6);
+  TG_ARG(Reduction, reduction, Reduction::mean);
 };
 // ½(log v + d²/v) (+ ½log 2π when full), v = max(var, eps) with the gradient passing straight
 // through the clamp (PyTorch clamps in place under no_grad). var has input's shape, or input's

@@ -10,11 +10,11 @@ namespace tg::optim {
 class AdagradOptions : public OptionsBase<AdagradOptions> {
  public:
   explicit AdagradOptions(double lr = 1e-2) : OptionsBase(lr) {}
-  TG_OPTIM_ARG(double, lr_decay, 0);
-  TG_OPTIM_ARG(double, weight_decay, 0);
-  TG_OPTIM_ARG(double, initial_accumulator_value, 0);
-  TG_OPTIM_ARG(double, eps, 1e-10);
-  TG_OPTIM_ARG(bool, maximize, false);
+  TG_ARG(double, lr_decay, 0);
+  TG_ARG(double, weight_decay, 0);
+  TG_ARG(double, initial_accumulator_value, 0);
+  TG_ARG(double, eps, 1e-10);
+  TG_ARG(bool, maximize, false);
 };
 
 class Adagrad : public Optimizer {

@@ -16,11 +16,11 @@ using Betas = std::tuple<double, double>;
 class AdamOptions : public OptionsBase<AdamOptions> {
  public:
   explicit AdamOptions(double lr = 1e-3) : OptionsBase(lr) {}
-  TG_OPTIM_ARG(Betas, betas, Betas(0.9, 0.999));
-  TG_OPTIM_ARG(double, eps, 1e-8);
-  TG_OPTIM_ARG(double, weight_decay, 0);
-  TG_OPTIM_ARG(bool, amsgrad, false);
-  TG_OPTIM_ARG(bool, maximize, false);
+  TG_ARG(Betas, betas, Betas(0.9, 0.999));
+  TG_ARG(double, eps, 1e-8);
+  TG_ARG(double, weight_decay, 0);
+  TG_ARG(bool, amsgrad, false);
+  TG_ARG(bool, maximize, false);
 };
 
 class Adam : public Optimizer {

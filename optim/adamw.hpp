@@ -8,11 +8,11 @@ namespace tg::optim {
 class AdamWOptions : public OptionsBase<AdamWOptions> {
  public:
   explicit AdamWOptions(double lr = 1e-3) : OptionsBase(lr) {}
-  TG_OPTIM_ARG(Betas, betas, Betas(0.9, 0.999));
-  TG_OPTIM_ARG(double, eps, 1e-8);
-  TG_OPTIM_ARG(double, weight_decay, 1e-2);
-  TG_OPTIM_ARG(bool, amsgrad, false);
-  TG_OPTIM_ARG(bool, maximize, false);
+  TG_ARG(Betas, betas, Betas(0.9, 0.999));
+  TG_ARG(double, eps, 1e-8);
+  TG_ARG(double, weight_decay, 1e-2);
+  TG_ARG(bool, amsgrad, false);
+  TG_ARG(bool, maximize, false);
 };
 
 class AdamW : public Optimizer {

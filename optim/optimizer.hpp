@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/core/tensor.hpp>
 
 namespace tg::optim {
@@ -41,18 +42,6 @@ template <class Derived> class OptionsBase : public OptimizerOptions {
  protected:
   explicit OptionsBase(double lr) : OptimizerOptions(lr) {}
 };
-
-// A builder-style option: `opts.name(value)` sets and returns the options, `opts.name()` reads.
-#define TG_OPTIM_ARG(type, name, default_value)                     \
- public:                                                            \
-  auto& name(const type& value) {                                   \
-    name##_ = value;                                                \
-    return *this;                                                   \
-  }                                                                 \
-  const type& name() const { return name##_; }                      \
-                                                                    \
- private:                                                           \
-  type name##_ = default_value
 
 // Parameters updated with the same options. Without options the group takes the optimizer's
 // defaults when it is added.

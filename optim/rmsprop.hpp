@@ -11,12 +11,12 @@ namespace tg::optim {
 class RMSpropOptions : public OptionsBase<RMSpropOptions> {
  public:
   explicit RMSpropOptions(double lr = 1e-2) : OptionsBase(lr) {}
-  TG_OPTIM_ARG(double, alpha, 0.99);
-  TG_OPTIM_ARG(double, eps, 1e-8);
-  TG_OPTIM_ARG(double, weight_decay, 0);
-  TG_OPTIM_ARG(double, momentum, 0);
-  TG_OPTIM_ARG(bool, centered, false);
-  TG_OPTIM_ARG(bool, maximize, false);
+  TG_ARG(double, alpha, 0.99);
+  TG_ARG(double, eps, 1e-8);
+  TG_ARG(double, weight_decay, 0);
+  TG_ARG(double, momentum, 0);
+  TG_ARG(bool, centered, false);
+  TG_ARG(bool, maximize, false);
 };
 
 class RMSprop : public Optimizer {

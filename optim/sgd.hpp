@@ -11,11 +11,11 @@ namespace tg::optim {
 class SGDOptions : public OptionsBase<SGDOptions> {
  public:
   explicit SGDOptions(double lr) : OptionsBase(lr) {}
-  TG_OPTIM_ARG(double, momentum, 0);
-  TG_OPTIM_ARG(double, dampening, 0);
-  TG_OPTIM_ARG(double, weight_decay, 0);
-  TG_OPTIM_ARG(bool, nesterov, false);
-  TG_OPTIM_ARG(bool, maximize, false);
+  TG_ARG(double, momentum, 0);
+  TG_ARG(double, dampening, 0);
+  TG_ARG(double, weight_decay, 0);
+  TG_ARG(bool, nesterov, false);
+  TG_ARG(bool, maximize, false);
 };
 
 class SGD : public Optimizer {
