@@ -115,9 +115,6 @@ Tensor prod(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
 // ---------------------------------------------------------------- max, min, argmax, argmin
 namespace {
 // x viewed as [outer, n, inner] around one axis (the flattened tensor is [1, numel, 1]).
-struct Layout {
-  std::size_t outer = 1, n = 1, inner = 1;
-};
 struct Reduced {  // where a single-axis (or flattened) reduction goes
   Layout layout;
   Shape out, kept;
@@ -135,8 +132,7 @@ Reduced reduce_one(const Shape& in, std::optional<std::ptrdiff_t> axis, bool kee
   r.axes = {std::ptrdiff_t(a)};
   r.kept = r.out = in;
   if (in.empty()) return r;
-  for (std::size_t i = 0; i < in.size(); ++i)
-    (i < a ? r.layout.outer : i == a ? r.layout.n : r.layout.inner) *= in[i];
+  r.layout = detail::layout(in, a);
   r.kept[a] = 1;
   if (keepdim) r.out[a] = 1;
   else r.out.erase(r.out.begin() + a);

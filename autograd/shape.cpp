@@ -223,19 +223,10 @@ struct Blocks {
 };
 using BlocksPtr = std::shared_ptr<const Blocks>;
 
-// x viewed as [outer, n, inner] around `axis`.
-struct Layout {
-  std::size_t outer = 1, n = 1, inner = 1;
-};
-Layout layout(const Shape& s, std::size_t axis) {
-  Layout l;
-  for (std::size_t i = 0; i < s.size(); ++i) (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
-  return l;
-}
 
 // The rows idx (along `axis`) of a tensor of shape s; consecutive rows make one block per outer.
 BlocksPtr rows(const Shape& s, std::size_t axis, const std::vector<std::size_t>& idx) {
-  Layout l = layout(s, axis);
+  Layout l = detail::layout(s, axis);
   bool run = std::adjacent_find(idx.begin(), idx.end(), [](auto a, auto b) {
                return b != a + 1;
              }) == idx.end();

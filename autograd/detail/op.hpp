@@ -9,7 +9,18 @@ namespace detail {
 // to perturb intermediate results). Null almost always.
 using ForwardProbe = std::function<void(Tensor&)>;
 extern thread_local ForwardProbe* forward_probe;
+
+// A tensor of shape s viewed as [outer, n, inner] around `axis`.
+struct Layout {
+  std::size_t outer = 1, n = 1, inner = 1;
+};
+inline Layout layout(const Shape& s, std::size_t axis) {
+  Layout l;
+  for (std::size_t i = 0; i < s.size(); ++i) (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
+  return l;
+}
 }  // namespace detail
+using detail::Layout;
 
 using Grads = std::vector<Tensor>;
 using detail::make;
