@@ -170,3 +170,10 @@ TEST_CASE("var(x, {1}) reduces axis 1, as in PyTorch") {
   CHECK(v[0] == doctest::Approx(7.0 / 3));
   CHECK(v[1] == doctest::Approx(3.0));
 }
+
+TEST_CASE("float32 sums of many elements stay accurate") {
+  // 2^24 + 8 ones: a float32 accumulator stops growing at 2^24 = 16777216.
+  Tensor x = ones({(1u << 24) + 8});
+  CHECK(sum(x).item() == doctest::Approx(16777224.0).epsilon(1e-7));
+  CHECK(mean(x).item() == doctest::Approx(1.0).epsilon(1e-7));
+}
