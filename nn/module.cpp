@@ -11,6 +11,15 @@
 
 namespace tg::nn {
 
+Tensor Module::operator()(const Tensor& x) {
+  Tensor y = forward(x);
+  for (const ForwardHook& hook : forward_hooks_) {
+    Tensor replaced = hook(*this, x, y);
+    if (replaced.defined()) y = replaced;
+  }
+  return y;
+}
+
 Tensor Module::forward(const Tensor&) {
   throw Error(str(type_name(), ": this module has no forward(const Tensor&)"));
 }

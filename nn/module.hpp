@@ -14,6 +14,7 @@
 // model but not trained, e.g. BatchNorm's running statistics) and submodules, all in
 // registration order. Copying a module shares its parameters and submodules (like copying a
 // libtorch module holder): tensors are handles.
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -47,7 +48,12 @@ class Module {
   virtual ~Module() = default;
 
   virtual Tensor forward(const Tensor& x);  // the default throws: containers have none
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  Tensor operator()(const Tensor& x);      // forward, then the forward hooks
+
+  // fn(module, input, output) runs after every call of this module (to see activations); a
+  // defined return value replaces the output. PyTorch's register_forward_hook.
+  using ForwardHook = std::function<Tensor(Module&, const Tensor&, const Tensor&)>;
+  void register_forward_hook(ForwardHook fn) { forward_hooks_.push_back(std::move(fn)); }
 
   // Recursive, in registration order (a module's own tensors, then each submodule's), each
   // tensor once even when shared; names are dotted paths ("0.weight", "encoder.bias").
@@ -90,6 +96,7 @@ class Module {
   NamedTensors parameters_, buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::vector<ForwardHook> forward_hooks_;
 };
 
 // The module tree like PyTorch's repr, with each layer's parameter shapes and counts:

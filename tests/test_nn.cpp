@@ -395,3 +395,20 @@ TEST_CASE("printing shows the tree, parameter shapes and counts") {
   CHECK(conv.str() == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), "
                       "dilation=(1, 1), bias=false)  # weight [2,1,3,3]: 18 parameters");
 }
+
+TEST_CASE("forward hooks see each layer's activations and may replace them") {
+  tg::manual_seed(1);
+  tg::nn::Sequential model(tg::nn::Linear(3, 4), tg::nn::ReLU(), tg::nn::Linear(4, 2));
+  std::vector<tg::Shape> seen;
+  for (const auto& layer : model)
+    layer->register_forward_hook([&](tg::nn::Module& m, const tg::Tensor&, const tg::Tensor& out) {
+      seen.push_back(out.shape());
+      return m.type_name() == "ReLU" ? out * 0.0 : tg::Tensor();
+    });
+  tg::Tensor x = tg::randn({5, 3});
+  tg::Tensor y = model(x);
+  CHECK(seen == std::vector<tg::Shape>{{5, 4}, {5, 4}, {5, 2}});
+  // The ReLU output was replaced by zeros, so the result is the last layer's bias.
+  auto& last = dynamic_cast<tg::nn::Linear&>(model[2]);
+  CHECK(tg::to_vector(y)[0] == doctest::Approx(tg::to_vector(last.bias)[0]));
+}
