@@ -1,20 +1,7 @@
 // Matrix products: every matmul case of numpy/PyTorch against PyTorch 1.13 numbers, gradients
 // by finite differences (float64) including broadcast batches, transposed operands and k = 0.
-#include <doctest/doctest.h>
-#include <tapegrad/tapegrad.hpp>
+#include "check.hpp"
 
-using namespace tg;
-using autograd::gradcheck;
-using autograd::gradgradcheck;
-using Values = std::vector<double>;
-using Inputs = std::vector<Tensor>;
-
-static const Dtype f64 = Dtype::float64;
-static void check_close(const Tensor& t, const Values& expect) {
-  Values v = to_vector(t);
-  REQUIRE(v.size() == expect.size());
-  for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == doctest::Approx(expect[i]).epsilon(1e-12));
-}
 static Tensor ramp(const Shape& shape, double scale, double shift) {  // arange(n) * scale + shift
   std::size_t n = 1;
   for (auto d : shape) n *= d;

@@ -1,23 +1,10 @@
 // Reductions: values against hand-computed and PyTorch 1.13 numbers (float64), gradients by
 // finite differences, second derivatives for the smooth ones, edge values (ties, zeros, empty
 // dims, ±1000, NaN) as PyTorch gives them.
-#include <doctest/doctest.h>
-#include <tapegrad/tapegrad.hpp>
+#include "check.hpp"
 
 #include <cmath>
 
-using namespace tg;
-using autograd::gradcheck;
-using autograd::gradgradcheck;
-using Values = std::vector<double>;
-using Inputs = std::vector<Tensor>;
-
-static const Dtype f64 = Dtype::float64;
-static void check_close(const Tensor& t, const Values& expect, double tol = 1e-12) {
-  Values v = to_vector(t);
-  REQUIRE(v.size() == expect.size());
-  for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == doctest::Approx(expect[i]).epsilon(tol));
-}
 // [[0.5, -1.2, 3.0], [2.0, 0.1, -0.7]], the input of the PyTorch reference numbers below.
 static Tensor sample() { return from_vector({0.5, -1.2, 3.0, 2.0, 0.1, -0.7}, {2, 3}, f64); }
 

@@ -1,15 +1,7 @@
 // Shape ops: forward values against hand-computed and PyTorch numbers, gradients by
 // finite differences (float64), second derivatives, and the scatter-add of repeated indices.
-#include <doctest/doctest.h>
-#include <tapegrad/tapegrad.hpp>
+#include "check.hpp"
 
-using namespace tg;
-using autograd::gradcheck;
-using autograd::gradgradcheck;
-using Values = std::vector<double>;
-using Inputs = std::vector<Tensor>;
-
-static const Dtype f64 = Dtype::float64;
 static Tensor iota(const Shape& shape) {  // 0, 1, 2, ... in float64
   std::size_t n = 1;
   for (auto d : shape) n *= d;
