@@ -126,14 +126,24 @@ Tensor sigmoid(const Tensor& x) {
   }, {}, SaveOutput::yes);
 }
 
-// relu(NaN) = NaN; the gradient is zero where out <= 0 (so relu'(0) = 0, relu'(NaN) = 1).
-Tensor relu(const Tensor& x) {
-  Tensor out = map(x, [](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    return xt::where(a < T(0), T(0), a);
+namespace {
+// relu's backward: the incoming gradient where out > 0 or NaN, 0 elsewhere (so relu'(0) = 0,
+// relu'(NaN) = 1). It is linear in the gradient: its own derivative is the same mask.
+Tensor relu_backward(const Tensor& grad, const Tensor& out) {
+  Tensor masked = zip(grad, out, "relu_backward", [](auto g, auto o) {
+    return o <= decltype(o)(0) ? decltype(g)(0) : g;
   });
+  return record_op("relu_backward", masked, {grad}, [](const BackwardContext& c) {
+    return Grads{relu_backward(c.grad, c.saved[0])};
+  }, {out});
+}
+}  // namespace
+
+// relu(NaN) = NaN.
+Tensor relu(const Tensor& x) {
+  Tensor out = map_each(x, [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
   return record_op("relu", out, {x}, [](const BackwardContext& c) {
-    return Grads{where(c.out <= 0.0, zero(c.grad), c.grad)};
+    return Grads{relu_backward(c.grad, c.out)};
   }, {}, SaveOutput::yes);
 }
 

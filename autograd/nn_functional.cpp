@@ -155,33 +155,37 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pa
 }
 
 // ---------------------------------------------------------------- gather / scatter of rows
-// A tensor seen as [planes, rows, width]; index [planes, m] picks rows within each plane.
-struct Rows {
-  std::size_t planes, rows, width;
-};
+// A tensor seen as rows of `width` values; rows[m] is a row of the source (gather) or of the
+// result (scatter). gather: out[m, :] = t[rows[m], :]; scatter (its adjoint):
+// out[rows[m], :] += t[m, :], so repeated rows accumulate. Each is recorded with the other as
+// its derivative; names = {this op's name, the adjoint's}. Callers validate the rows.
+using Rows = std::shared_ptr<const std::vector<std::size_t>>;
 
-// gather: out[p, m, :] = t[p, index[p, m], :]; scatter (its adjoint): out[p, index[p, m], :] +=
-// t[p, m, :], so repeated indices accumulate. Each is recorded with the other as its
-// derivative; names = {this op's name, the adjoint's}. Callers validate the indices.
-static Tensor move_rows(const Tensor& t, const Tensor& index, Rows r, bool scatter,
+static Tensor move_rows(const Tensor& t, const Rows& rows, std::size_t width, bool scatter,
                         const Shape& out_shape, std::array<const char*, 2> names) {
-  const std::vector<double> ix = to_vector(index);
-  const std::size_t per_plane = r.planes ? ix.size() / r.planes : 0;
   Tensor out = visit(t, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> y = xt::zeros<T>(out_shape);
-    for (std::size_t m = 0; m < ix.size(); ++m) {
-      std::size_t row = (m / per_plane) * r.rows + static_cast<std::size_t>(ix[m]);
-      const T* from = a.data() + (scatter ? m : row) * r.width;
-      T* to = y.data() + (scatter ? row : m) * r.width;
-      for (std::size_t k = 0; k < r.width; ++k) to[k] += from[k];
-    }
+    auto y = scatter ? xt::xarray<T>(xt::zeros<T>(out_shape)) : detail::empty_array<T>(out_shape);
+    const std::vector<std::size_t>& r = *rows;
+    T* to = y.data();
+    const T* from = a.data();
+    if (width == 1 && scatter)  // max pooling's backward
+      for (std::size_t m = 0; m < r.size(); ++m) to[r[m]] += from[m];
+    else if (width == 1)
+      for (std::size_t m = 0; m < r.size(); ++m) to[m] = from[r[m]];
+    else
+      for (std::size_t m = 0; m < r.size(); ++m) {
+        const T* src = from + (scatter ? m : r[m]) * width;
+        T* dst = to + (scatter ? r[m] : m) * width;
+        for (std::size_t k = 0; k < width; ++k) dst[k] = scatter ? dst[k] + src[k] : src[k];
+      }
     return make(std::move(y));
   });
   Shape in_shape = t.shape();
-  return record_op(names[0], out, {t}, [r, scatter, in_shape, names](const BackwardContext& c) {
-    return Grads{move_rows(c.grad, c.saved[0], r, !scatter, in_shape, {names[1], names[0]})};
-  }, {index});
+  return record_op(names[0], out, {t},
+                   [rows, width, scatter, in_shape, names](const BackwardContext& c) {
+    return Grads{move_rows(c.grad, rows, width, !scatter, in_shape, {names[1], names[0]})};
+  });
 }
 
 Tensor embedding(const Tensor& indices, const Tensor& weight) {
@@ -189,15 +193,16 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
     throw ShapeError(str("embedding: weight must be 2-D [num_embeddings, dim], got ",
                          to_string(weight.shape())));
   const std::size_t num = weight.size(0), dim = weight.size(1);
+  auto rows = std::make_shared<std::vector<std::size_t>>();
   for (double v : to_vector(indices)) {
     if (!(v >= 0 && v < double(num)))
       throw ValueError(str("embedding: index ", v, " is out of range for ", num, " embeddings"));
     if (v != std::floor(v)) throw ValueError(str("embedding: index ", v, " is not an integer"));
+    rows->push_back(std::size_t(v));
   }
   Shape out_shape = indices.shape();
   out_shape.push_back(dim);
-  return move_rows(weight, indices.detach(), {1, num, dim}, false, out_shape,
-                   {"embedding", "embedding_backward"});
+  return move_rows(weight, rows, dim, false, out_shape, {"embedding", "embedding_backward"});
 }
 
 // ---------------------------------------------------------------- pooling
@@ -222,46 +227,53 @@ static Shape pooled_shape(Shape xs, const ConvGeometry& g) {
   return xs;
 }
 
-// Calls f(o, i) for every output pixel o of a plane and every input pixel i inside its window
-// (padding is skipped: with padding <= kernel/2 every window holds at least one input pixel).
-template <class F> static void for_each_window(const ConvGeometry& g, F&& f) {
-  using I = std::ptrdiff_t;
-  for (std::size_t oy = 0; oy < g.out_h; ++oy) {
-    const I y0 = I(oy * g.stride_h) - I(g.pad_h);
-    const I ya = std::max<I>(y0, 0), yb = std::min<I>(y0 + I(g.kernel_h), I(g.height));
-    for (std::size_t ox = 0; ox < g.out_w; ++ox) {
-      const I x0 = I(ox * g.stride_w) - I(g.pad_w);
-      const I xa = std::max<I>(x0, 0), xb = std::min<I>(x0 + I(g.kernel_w), I(g.width));
-      for (I y = ya; y < yb; ++y)
-        for (I x = xa; x < xb; ++x) f(oy * g.out_w + ox, std::size_t(y * I(g.width) + x));
-    }
+// A pool's kernel taps over one plane [H, W] -> [oh, ow]: walk (im2col.hpp) with one channel.
+// Output pixel o = (column_offset % outs) + j meets input pixel image_offset + j·stride_w.
+template <class Tap> static void for_each_tap(ConvGeometry g, Tap&& tap) {
+  g.channels = 1;
+  const std::size_t outs = g.out_h * g.out_w;
+  detail::walk(g, [&](std::size_t col, bool inside, std::ptrdiff_t offset, std::size_t j0,
+                      std::size_t j1) {
+    if (inside) tap(col % outs, offset, j0, j1);
+  });
+}
+
+// One tap of max pooling over one output row: out pixel j in [j0, j1) meets input pixel
+// offset + j·stride and takes it if it is larger or NaN. Branch-free (on random data the
+// comparison is a coin toss) and with unaliased pointers, so it vectorises.
+template <class T>
+[[gnu::noinline]] static void max_tap(const T* __restrict in, T* __restrict top, std::size_t* __restrict best,
+                    std::ptrdiff_t offset, std::size_t stride, std::size_t j0, std::size_t j1) {
+  for (std::size_t j = j0; j < j1; ++j) {
+    const std::size_t i = std::size_t(offset + std::ptrdiff_t(j * stride));
+    const T v = in[i];
+    const bool take = (best[j] == std::size_t(-1)) | (v > top[j]) | (v != v);
+    top[j] = take ? v : top[j];
+    best[j] = take ? i : best[j];
   }
 }
 
-// The gradient goes to the first maximum of each window (a NaN counts as the maximum, as in
-// PyTorch); the forward is a gather of the argmax pixels, the backward its scatter-add.
+// The forward is a gather of the argmax pixels, the backward its scatter-add. The argmax is the
+// first maximum of each window (taps run in window order), a NaN counting as the maximum (the
+// last NaN, as in PyTorch).
 Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
   const ConvGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
   const std::size_t plane = g.height * g.width, planes = x.numel() / plane,
                     outs = g.out_h * g.out_w;
-  auto argmax = detail::empty_array<double>({planes, outs});
+  auto rows = std::make_shared<std::vector<std::size_t>>(planes * outs, std::size_t(-1));
   visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
-    std::vector<T> best(outs);
+    std::vector<T> top(outs);
     for (std::size_t p = 0; p < planes; ++p) {
-      const T* in = xa.data() + p * plane;
-      double* arg = argmax.data() + p * outs;
-      std::fill(arg, arg + outs, -1.0);
-      for_each_window(g, [&](std::size_t o, std::size_t i) {
-        if (arg[o] < 0 || in[i] > best[o] || std::isnan(in[i])) {
-          best[o] = in[i];
-          arg[o] = double(i);
-        }
+      std::size_t* best = rows->data() + p * outs;
+      for_each_tap(g, [&](std::size_t o, std::ptrdiff_t offset, std::size_t j0, std::size_t j1) {
+        max_tap(xa.data() + p * plane, top.data() + o, best + o, offset, g.stride_w, j0, j1);
       });
+      for (std::size_t o = 0; o < outs; ++o) best[o] += p * plane;
     }
   });
-  return move_rows(x, make(std::move(argmax)), {planes, plane, 1}, false,
-                   pooled_shape(x.shape(), g), {"max_pool2d", "max_pool2d_backward"});
+  return move_rows(x, rows, 1, false, pooled_shape(x.shape(), g),
+                   {"max_pool2d", "max_pool2d_backward"});
 }
 
 // Forward: the sum of each window / (kh·kw) ([P,H,W] -> [P,oh,ow]); adjoint: each value
@@ -270,7 +282,7 @@ Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
 static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint,
                        const Shape& out_shape) {
   const std::size_t plane = g.height * g.width, outs = g.out_h * g.out_w,
-                    planes = t.numel() / (adjoint ? outs : plane);
+                    planes = t.numel() / (adjoint ? outs : plane), sw = g.stride_w;
   Tensor out = visit(t, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     const T divisor = T(g.kernel_h * g.kernel_w);
@@ -278,10 +290,13 @@ static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint,
     for (std::size_t p = 0; p < planes; ++p) {
       const T* in = a.data() + p * (adjoint ? outs : plane);
       T* res = y.data() + p * (adjoint ? plane : outs);
-      if (adjoint)
-        for_each_window(g, [&](std::size_t o, std::size_t i) { res[i] += in[o] / divisor; });
-      else
-        for_each_window(g, [&](std::size_t o, std::size_t i) { res[o] += in[i]; });
+      for_each_tap(g, [&](std::size_t o, std::ptrdiff_t offset, std::size_t j0, std::size_t j1) {
+        for (std::size_t j = j0; j < j1; ++j) {
+          const std::size_t i = std::size_t(offset + std::ptrdiff_t(j * sw));
+          if (adjoint) res[i] += in[o + j] / divisor;
+          else res[o + j] += in[i];
+        }
+      });
     }
     if (!adjoint) y /= divisor;
     return make(std::move(y));

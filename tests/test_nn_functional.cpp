@@ -163,6 +163,19 @@ TEST_CASE("max_pool2d and avg_pool2d match PyTorch with stride != kernel and pad
   CHECK(avg_pool2d(zeros({2, 6, 6}), {3, 3}).shape() == Shape{2, 2, 2});  // unbatched
 }
 
+TEST_CASE("max_pool2d: a NaN is the maximum and takes the gradient (the last NaN, as PyTorch)") {
+  const double nan = std::nan("");
+  Tensor x = from_vector({nan, 5, 1, 2, nan, 7, 2, 2}, {1, 1, 2, 4}, Dtype::float64)
+                 .set_requires_grad();
+  Tensor y = max_pool2d(x, {2, 2});
+  std::vector<double> v = to_vector(y);
+  REQUIRE(v.size() == 2);
+  CHECK(std::isnan(v[0]));
+  CHECK(v[1] == 2.0);
+  sum(y).backward();
+  check_values(x.grad(), {0, 0, 0, 1, 1, 0, 0, 0});  // tie in the second window: the first 2
+}
+
 TEST_CASE("pool gradcheck") {
   manual_seed(3);
   Tensor x = randn({2, 2, 6, 7}, Dtype::float64);

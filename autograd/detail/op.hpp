@@ -25,6 +25,7 @@ using detail::Layout;
 using Grads = std::vector<Tensor>;
 using detail::make;
 using detail::map;
+using detail::map_each;
 using detail::str;
 using detail::visit;
 using detail::zip;

@@ -68,6 +68,17 @@ template <class F> Tensor map(const Tensor& t, F&& f) {
     return make(xt::xarray<T>(f(a)));
   });
 }
+// A new tensor f(x) elementwise as one plain loop (f takes and returns a scalar).
+template <class F> Tensor map_each(const Tensor& t, F&& f) {
+  return visit(t, [&](const auto& a) {
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    auto y = empty_array<T>(to_shape(a.shape()));
+    const T* in = a.data();
+    T* out = y.data();
+    for (std::size_t i = 0; i < y.size(); ++i) out[i] = f(in[i]);
+    return make(std::move(y));
+  });
+}
 // Normalises a possibly negative axis against ndim; throws naming the op on a bad axis.
 std::size_t norm_axis(std::ptrdiff_t axis, std::size_t ndim, const char* op);
 // numpy broadcasting of two shapes; throws ShapeError naming the op.
