@@ -12,7 +12,10 @@
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xoperation.hpp>
 
+#include <omp.h>
+
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -72,11 +75,15 @@ static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
     auto y = detail::empty_array<T>({n, o, g.out_h, g.out_w});
     for (std::size_t i = 0; i < n * o; ++i)
       std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % o] : T(0));
-    std::vector<T> cols(s.k * s.l);
-    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
-      detail::im2col(xa.data() + i * s.image, g, cols.data());
-      blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>(), s.k, cols.data(), s.l, T(1),
-                 y.data() + i * o * s.l, s.l);
+#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    {
+      std::vector<T> cols(s.k * s.l);
+#pragma omp for
+      for (std::size_t i = 0; i < n; ++i) {
+        detail::im2col(xa.data() + i * s.image, g, cols.data());
+        blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>(), s.k, cols.data(), s.l, T(1),
+                   y.data() + i * o * s.l, s.l);
+      }
     }
     return make(std::move(y));
   });
@@ -94,11 +101,15 @@ static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeome
   Tensor out = visit(gy, [&](const auto& ga) {
     using T = typename std::decay_t<decltype(ga)>::value_type;
     xt::xarray<T> dx = xt::zeros<T>(Shape{n, g.channels, g.height, g.width});
-    std::vector<T> cols(s.k * s.l);
-    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
-      blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>(), s.k, ga.data() + i * o * s.l, s.l,
-                 T(0), cols.data(), s.l);
-      detail::col2im(cols.data(), g, dx.data() + i * s.image);
+#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    {
+      std::vector<T> cols(s.k * s.l);
+#pragma omp for
+      for (std::size_t i = 0; i < n; ++i) {
+        blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>(), s.k, ga.data() + i * o * s.l,
+                   s.l, T(0), cols.data(), s.l);
+        detail::col2im(cols.data(), g, dx.data() + i * s.image);
+      }
     }
     return make(std::move(dx));
   });
@@ -115,12 +126,24 @@ static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeom
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
     xt::xarray<T> dw = xt::zeros<T>(Shape{o, g.channels, g.kernel_h, g.kernel_w});
-    std::vector<T> cols(s.k * s.l);
-    for (std::size_t i = 0; i < n && s.k * o * s.l > 0; ++i) {
-      detail::im2col(xa.data() + i * s.image, g, cols.data());
-      blas::gemm(false, true, o, s.k, s.l, T(1), gy.data<T>() + i * o * s.l, s.l, cols.data(),
-                 s.l, T(1), dw.data(), s.k);
+    // Each thread sums its images into its own partial dW; the partials are added in thread
+    // order, so the result does not depend on timing.
+    std::vector<std::vector<T>> parts(static_cast<std::size_t>(omp_get_max_threads()));
+#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    {
+      std::vector<T> cols(s.k * s.l);
+      std::vector<T>& part = parts[std::size_t(omp_get_thread_num())];
+      part.assign(dw.size(), T(0));
+#pragma omp for schedule(static)
+      for (std::size_t i = 0; i < n; ++i) {
+        detail::im2col(xa.data() + i * s.image, g, cols.data());
+        blas::gemm(false, true, o, s.k, s.l, T(1), gy.data<T>() + i * o * s.l, s.l, cols.data(),
+                   s.l, T(1), part.data(), s.k);
+      }
     }
+    for (const std::vector<T>& part : parts)
+      if (!part.empty()) std::transform(part.begin(), part.end(), dw.begin(), dw.begin(),
+                                        std::plus<T>());
     return make(std::move(dw));
   });
   return record_op("conv2d_weight_grad", out, {x, gy}, [g](const BackwardContext& c) {
@@ -172,7 +195,7 @@ static Tensor move_rows(const Tensor& t, const Rows& rows, std::size_t width, bo
     if (width == 1 && scatter)  // max pooling's backward
       for (std::size_t m = 0; m < r.size(); ++m) to[r[m]] += from[m];
     else if (width == 1)
-      for (std::size_t m = 0; m < r.size(); ++m) to[m] = from[r[m]];
+      detail::parallel_for(r.size(), [&](std::size_t m) { to[m] = from[r[m]]; });
     else
       for (std::size_t m = 0; m < r.size(); ++m) {
         const T* src = from + (scatter ? m : r[m]) * width;
@@ -263,8 +286,10 @@ Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
   auto rows = std::make_shared<std::vector<std::size_t>>(planes * outs, std::size_t(-1));
   visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
-    std::vector<T> top(outs);
+    std::vector<T> top;
+#pragma omp parallel for firstprivate(top) if (planes * plane >= detail::parallel_grain)
     for (std::size_t p = 0; p < planes; ++p) {
+      top.resize(outs);
       std::size_t* best = rows->data() + p * outs;
       for_each_tap(g, [&](std::size_t o, std::ptrdiff_t offset, std::size_t j0, std::size_t j1) {
         max_tap(xa.data() + p * plane, top.data() + o, best + o, offset, g.stride_w, j0, j1);

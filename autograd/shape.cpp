@@ -24,44 +24,52 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 }
 Tensor expand(const Tensor& x, const Shape& shape) { return broadcast_to(x, shape); }
 
-Tensor sum_to(const Tensor& x, const Shape& shape) {
-  Shape from = x.shape();
-  if (from == shape) return x;
-  if (detail::broadcast_shapes(shape, from, "sum_to") != from)
-    throw ShapeError(str("sum_to: shape ", to_string(from), " cannot be summed to ",
-                         to_string(shape)));
-  // Each input element adds into the output element whose index drops the summed axes: an
-  // odometer over the input with output strides that are 0 along those axes.
-  const std::size_t nd = from.size(), lead = nd - shape.size();
+// Each input element adds into the output element whose index drops the summed axes: an
+// odometer over the input with output strides that are 0 along those axes; the last axis is one
+// tight loop (a running sum when it is summed away, a vector add otherwise).
+Tensor detail::sum_down(const Tensor& x, const Shape& kept, const Shape& out_shape) {
+  const Shape from = x.shape();
+  const std::size_t nd = from.size(), lead = nd - kept.size();
   std::vector<std::size_t> stride(nd, 0), index(nd, 0);
-  for (std::size_t d = nd, s = 1; d-- > lead;) {
-    stride[d] = shape[d - lead] == 1 ? 0 : s;
-    s *= shape[d - lead];
+  std::size_t total = 1;
+  for (std::size_t d = nd; d-- > lead;) {
+    stride[d] = kept[d - lead] == 1 ? 0 : total;
+    total *= kept[d - lead];
   }
-  Tensor out = visit(x, [&](const auto& a) {
+  return visit(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> r = xt::zeros<T>(shape);
+    std::vector<double> acc(total, 0.0);
     const std::size_t inner = nd ? from[nd - 1] : 1, step = nd ? stride[nd - 1] : 0;
-    T* o = r.data();
     std::size_t off = 0;
     for (std::size_t start = 0; start < a.size(); start += inner) {
       const T* in = a.data() + start;
       if (step == 0) {
-        T acc = 0;
-        for (std::size_t k = 0; k < inner; ++k) acc += in[k];
-        o[off] += acc;
+        double run = 0;
+        for (std::size_t k = 0; k < inner; ++k) run += in[k];
+        acc[off] += run;
       } else {
-        for (std::size_t k = 0; k < inner; ++k) o[off + k] += in[k];
+        for (std::size_t k = 0; k < inner; ++k) acc[off + k] += in[k];
       }
-      for (std::size_t d = nd - 1; d-- > 0;) {
+      for (std::size_t d = nd ? nd - 1 : 0; d-- > 0;) {
         off += stride[d];
         if (++index[d] < from[d]) break;
         off -= stride[d] * from[d];
         index[d] = 0;
       }
     }
+    auto r = detail::empty_array<T>(out_shape);
+    std::copy(acc.begin(), acc.end(), r.data());
     return make(std::move(r));
   });
+}
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  Shape from = x.shape();
+  if (from == shape) return x;
+  if (detail::broadcast_shapes(shape, from, "sum_to") != from)
+    throw ShapeError(str("sum_to: shape ", to_string(from), " cannot be summed to ",
+                         to_string(shape)));
+  Tensor out = detail::sum_down(x, shape, shape);
   return record_op("sum_to", out, {x}, [from](const BackwardContext& c) {
     return Grads{broadcast_to(c.grad, from)};
   });

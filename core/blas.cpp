@@ -1,10 +1,14 @@
 #include <tapegrad/core/detail/blas.hpp>
 
 #include <cblas.h>
+#include <omp.h>
 
 namespace tg {
 
-void set_num_threads(int threads) { openblas_set_num_threads(threads); }
+void set_num_threads(int threads) {
+  openblas_set_num_threads(threads);
+  omp_set_num_threads(threads);
+}
 
 namespace blas {
 

@@ -111,7 +111,8 @@ Tensor rand_like(const Tensor& t);
 Tensor randn_like(const Tensor& t);
 std::vector<std::size_t> randperm(std::size_t n);
 
-// Threads used by BLAS (matrix products). OpenBLAS defaults to one per core.
+// Threads used by BLAS (matrix products) and by tapegrad's own kernels (OpenMP: conv and pool
+// over the batch, large elementwise loops). Both default to one per core.
 void set_num_threads(int threads);
 
 }  // namespace tg

@@ -19,6 +19,10 @@ inline Layout layout(const Shape& s, std::size_t axis) {
   for (std::size_t i = 0; i < s.size(); ++i) (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
   return l;
 }
+// x summed down to `kept` (x's shape with the summed axes set to 1, leading axes possibly
+// dropped), accumulated in double, as an unrecorded tensor of shape `out` (kept's size). The
+// kernel of sum and sum_to.
+Tensor sum_down(const Tensor& x, const Shape& kept, const Shape& out);
 }  // namespace detail
 using detail::Layout;
 

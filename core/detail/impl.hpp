@@ -68,6 +68,19 @@ template <class F> Tensor map(const Tensor& t, F&& f) {
     return make(xt::xarray<T>(f(a)));
   });
 }
+// Loops over at least this many elements are split among the OpenMP threads.
+constexpr std::size_t parallel_grain = std::size_t(1) << 15;
+// f(i) for i in [0, n): split among the threads when n is large; smaller loops stay out of
+// OpenMP altogether (entering a parallel region costs more than a small op).
+template <class F> void parallel_for(std::size_t n, F&& f) {
+  if (n < parallel_grain) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+#pragma omp parallel for
+  for (std::size_t i = 0; i < n; ++i) f(i);
+}
+
 // A new tensor f(x) elementwise as one plain loop (f takes and returns a scalar).
 template <class F> Tensor map_each(const Tensor& t, F&& f) {
   return visit(t, [&](const auto& a) {
@@ -75,7 +88,8 @@ template <class F> Tensor map_each(const Tensor& t, F&& f) {
     auto y = empty_array<T>(to_shape(a.shape()));
     const T* in = a.data();
     T* out = y.data();
-    for (std::size_t i = 0; i < y.size(); ++i) out[i] = f(in[i]);
+    const std::size_t n = y.size();
+    parallel_for(n, [&](std::size_t i) { out[i] = f(in[i]); });
     return make(std::move(y));
   });
 }
@@ -95,13 +109,13 @@ xt::xarray<T> broadcast_apply(const xt::xarray<T>& x, const xt::xarray<T>& y, co
   T* o = out.data();
   const T *px = x.data(), *py = y.data();
   if (x.size() == n && y.size() == n) {
-    for (std::size_t i = 0; i < n; ++i) o[i] = f(px[i], py[i]);
+    parallel_for(n, [&](std::size_t i) { o[i] = f(px[i], py[i]); });
   } else if (y.size() == 1 && x.size() == n) {
     const T v = py[0];
-    for (std::size_t i = 0; i < n; ++i) o[i] = f(px[i], v);
+    parallel_for(n, [&](std::size_t i) { o[i] = f(px[i], v); });
   } else if (x.size() == 1 && y.size() == n) {
     const T v = px[0];
-    for (std::size_t i = 0; i < n; ++i) o[i] = f(v, py[i]);
+    parallel_for(n, [&](std::size_t i) { o[i] = f(v, py[i]); });
   } else if (n > 0) {
     const std::size_t nd = shape.size();
     std::vector<std::size_t> sx(nd, 0), sy(nd, 0), index(nd, 0);
