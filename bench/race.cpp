@@ -194,7 +194,11 @@ std::string self_dir() {
 // Runs one side in a child process; a missing side gives NaNs.
 Result spawn(const std::string& exe, const std::string& side, const std::string& model,
              int threads, int rounds) {
-  std::string cmd = exe + " --side " + side + " --model " + model + " --threads " +
+  // libtorch runs with the BLAS Debian gives it (libblas.so.3 -> OpenBLAS's pthread build), not
+  // with the OpenMP build tapegrad links: both resolve libopenblas.so.0 from openblas-pthread.
+  std::string env =
+      side == "libtorch" ? "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread " : "";
+  std::string cmd = env + exe + " --side " + side + " --model " + model + " --threads " +
                     std::to_string(threads) + " --rounds " + std::to_string(rounds);
   Result r;
   if (FILE* p = popen(cmd.c_str(), "r")) {

@@ -3,7 +3,8 @@
 # with sudo available. Extra package names given as arguments are installed too.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
-          doctest-dev libxsimd-dev zlib1g-dev libzip-dev libcli11-dev dataset-fashion-mnist "$@")
+          libopenblas-openmp-dev doctest-dev libxsimd-dev zlib1g-dev libzip-dev libcli11-dev
+          dataset-fashion-mnist "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
