@@ -25,35 +25,47 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 Tensor expand(const Tensor& x, const Shape& shape) { return broadcast_to(x, shape); }
 
 // Each input element adds into the output element whose index drops the summed axes: an
-// odometer over the input with output strides that are 0 along those axes; the last axis is one
-// tight loop (a running sum when it is summed away, a vector add otherwise).
+// odometer over the input with output strides that are 0 along those axes. Adjacent axes that
+// are both summed or both kept are merged first (size-1 axes dropped), so the last axis is one
+// long tight loop: a running sum in four lanes when it is summed away, a vector add otherwise.
 Tensor detail::sum_down(const Tensor& x, const Shape& kept, const Shape& out_shape) {
   const Shape from = x.shape();
-  const std::size_t nd = from.size(), lead = nd - kept.size();
+  const std::size_t lead = from.size() - kept.size();
+  std::vector<std::size_t> size;  // the merged axes
+  std::vector<bool> summed;
+  for (std::size_t d = 0; d < from.size(); ++d) {
+    if (from[d] == 1) continue;
+    const bool s = d < lead || kept[d - lead] == 1;
+    if (!size.empty() && summed.back() == s) size.back() *= from[d];
+    else size.push_back(from[d]), summed.push_back(s);
+  }
+  if (size.empty()) size.push_back(1), summed.push_back(false);
+  const std::size_t nd = size.size();
   std::vector<std::size_t> stride(nd, 0), index(nd, 0);
   std::size_t total = 1;
-  for (std::size_t d = nd; d-- > lead;) {
-    stride[d] = kept[d - lead] == 1 ? 0 : total;
-    total *= kept[d - lead];
-  }
+  for (std::size_t d = nd; d-- > 0;)
+    if (!summed[d]) stride[d] = total, total *= size[d];
   return visit(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     std::vector<double> acc(total, 0.0);
-    const std::size_t inner = nd ? from[nd - 1] : 1, step = nd ? stride[nd - 1] : 0;
+    const std::size_t inner = size[nd - 1];
     std::size_t off = 0;
     for (std::size_t start = 0; start < a.size(); start += inner) {
       const T* in = a.data() + start;
-      if (step == 0) {
-        double run = 0;
-        for (std::size_t k = 0; k < inner; ++k) run += in[k];
-        acc[off] += run;
+      if (summed[nd - 1]) {
+        double lane[4] = {0, 0, 0, 0};
+        std::size_t k = 0;
+        for (; k + 4 <= inner; k += 4)
+          for (std::size_t l = 0; l < 4; ++l) lane[l] += in[k + l];
+        for (; k < inner; ++k) lane[0] += in[k];
+        acc[off] += (lane[0] + lane[1]) + (lane[2] + lane[3]);
       } else {
         for (std::size_t k = 0; k < inner; ++k) acc[off + k] += in[k];
       }
-      for (std::size_t d = nd ? nd - 1 : 0; d-- > 0;) {
+      for (std::size_t d = nd - 1; d-- > 0;) {
         off += stride[d];
-        if (++index[d] < from[d]) break;
-        off -= stride[d] * from[d];
+        if (++index[d] < size[d]) break;
+        off -= stride[d] * size[d];
         index[d] = 0;
       }
     }
