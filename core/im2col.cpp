@@ -6,7 +6,34 @@
 namespace tg::detail {
 
 template <class T> void im2col(const T* image, const ConvGeometry& g, T* columns) {
-  const std::size_t sw = g.stride_w, ow = g.out_w;
+  const std::size_t sw = g.stride_w, ow = g.out_w, l = g.out_h * ow;
+  if (g.stride_h == 1 && sw == 1 && ow == g.width) {
+    // A "same" convolution (stride 1, output as wide as the input): the in-bounds rows of a
+    // tap are one block of the image shifted by base, copied at once; then what fell into the
+    // padding (rows outside the image, columns outside [j0, j1)) is zeroed.
+    using I = std::ptrdiff_t;
+    walk_taps(g, [&](std::size_t row, std::size_t c, std::size_t p, I dx, std::size_t j0,
+                     std::size_t j1) {
+      T* out = columns + row * l;
+      const I shift = I(p * g.dilation_h) - I(g.pad_h);  // output row i reads image row i + shift
+      const I i0 = std::clamp<I>(-shift, 0, I(g.out_h)),
+              i1 = std::clamp<I>(I(g.height) - shift, i0, I(g.out_h));
+      if (i0 == i1 || j0 == j1) {
+        std::fill(out, out + l, T(0));
+        return;
+      }
+      const I base = (I(c * g.height) + shift) * I(ow) + dx;  // out[e] = image[e + base]
+      const std::size_t first = std::size_t(i0) * ow + j0, last = std::size_t(i1 - 1) * ow + j1;
+      std::fill(out, out + first, T(0));
+      std::copy(image + (I(first) + base), image + (I(last) + base), out + first);
+      std::fill(out + last, out + l, T(0));
+      for (std::size_t i = std::size_t(i0); i < std::size_t(i1); ++i) {
+        std::fill(out + i * ow, out + i * ow + j0, T(0));
+        std::fill(out + i * ow + j1, out + (i + 1) * ow, T(0));
+      }
+    });
+    return;
+  }
   walk(g, [&](std::size_t col, bool inside, std::ptrdiff_t offset, std::size_t j0,
               std::size_t j1) {
     T* out = columns + col;

@@ -85,7 +85,11 @@ TEST_CASE("conv2d matches a direct loop over many geometries") {
                         Case{{1, 2, 8, 9}, {3, 2, 2, 4}, {3, 2}, {1, 3}, {2, 1}},
                         Case{{3, 1, 5, 5}, {2, 1, 5, 1}, {1, 3}, {2, 0}, {1, 1}},
                         Case{{1, 4, 6, 7}, {5, 4, 1, 1}, {2, 2}, {0, 1}, {1, 1}},
-                        Case{{2, 2, 4, 4}, {2, 2, 3, 3}, {1, 1}, {4, 4}, {3, 2}}}) {
+                        Case{{2, 2, 4, 4}, {2, 2, 3, 3}, {1, 1}, {4, 4}, {3, 2}},
+                        // output as wide as the input at stride 1 (im2col's block-copy path)
+                        Case{{2, 3, 6, 5}, {4, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}},
+                        Case{{1, 2, 7, 6}, {3, 2, 3, 5}, {1, 1}, {2, 4}, {2, 2}},
+                        Case{{1, 1, 5, 4}, {2, 1, 2, 3}, {1, 1}, {0, 1}, {1, 1}}}) {
     Tensor x = randn(c.x, Dtype::float64), w = randn(c.w, Dtype::float64);
     Tensor b = randn({c.w[0]}, Dtype::float64);
     check_values(conv2d(x, w, b, c.s, c.p, c.d), to_vector(naive_conv2d(x, w, b, c.s, c.p, c.d)),

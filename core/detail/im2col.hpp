@@ -12,14 +12,13 @@ struct ConvGeometry {
   std::size_t out_h, out_w;  // (in + 2·pad - dilation·(kernel - 1) - 1) / stride + 1
 };
 
-// Calls segment(column_offset, inside, image_offset, j0, j1) for each output row i of each
-// kernel tap (c, p, q) -- a row of the columns below -- in that order: output column j in
-// [j0, j1) reads image[image_offset + j·stride_w] (image_offset may be negative: only j >= j0 is
-// in bounds); the rest is padding, and all of it when !inside. [j0, j1) is computed once per
-// tap, so the callers' inner loops carry no bounds checks.
-template <class Segment> void walk(const ConvGeometry& g, Segment&& segment) {
+// Calls tap(row, c, p, dx, j0, j1) for each kernel tap (c, p, q) -- a row of the columns
+// below -- in that order: output column j in [j0, j1) reads image column j·stride_w + dx, the
+// rest falls into the padding. [j0, j1) is computed once per tap, so the callers' inner loops
+// carry no bounds checks.
+template <class Tap> void walk_taps(const ConvGeometry& g, Tap&& tap) {
   using I = std::ptrdiff_t;
-  const I height = I(g.height), width = I(g.width), sw = I(g.stride_w);
+  const I width = I(g.width), sw = I(g.stride_w);
   std::size_t row = 0;
   for (std::size_t c = 0; c < g.channels; ++c)
     for (std::size_t p = 0; p < g.kernel_h; ++p)
@@ -28,12 +27,23 @@ template <class Segment> void walk(const ConvGeometry& g, Segment&& segment) {
         const I j0 = std::min(I(g.out_w), dx >= 0 ? 0 : (-dx + sw - 1) / sw);
         const I last = width - dx <= 0 ? 0 : (width - dx + sw - 1) / sw;
         const I j1 = std::max(j0, std::min(I(g.out_w), last));
-        for (std::size_t i = 0; i < g.out_h; ++i) {
-          const I y = I(i * g.stride_h + p * g.dilation_h) - I(g.pad_h);
-          segment((row * g.out_h + i) * g.out_w, y >= 0 && y < height,
-                  (I(c) * height + y) * width + dx, std::size_t(j0), std::size_t(j1));
-        }
+        tap(row, c, p, dx, std::size_t(j0), std::size_t(j1));
       }
+}
+
+// Calls segment(column_offset, inside, image_offset, j0, j1) for each output row i of each tap:
+// output column j in [j0, j1) reads image[image_offset + j·stride_w] (image_offset may be
+// negative: only j >= j0 is in bounds); the rest is padding, and all of it when !inside.
+template <class Segment> void walk(const ConvGeometry& g, Segment&& segment) {
+  using I = std::ptrdiff_t;
+  walk_taps(g, [&](std::size_t row, std::size_t c, std::size_t p, I dx, std::size_t j0,
+                   std::size_t j1) {
+    for (std::size_t i = 0; i < g.out_h; ++i) {
+      const I y = I(i * g.stride_h + p * g.dilation_h) - I(g.pad_h);
+      segment((row * g.out_h + i) * g.out_w, y >= 0 && y < I(g.height),
+              (I(c) * I(g.height) + y) * I(g.width) + dx, j0, j1);
+    }
+  });
 }
 
 // columns[(c, p, q), (i, j)] = image[c, i·stride_h + p·dilation_h - pad_h,
