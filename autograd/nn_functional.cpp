@@ -250,29 +250,46 @@ static Shape pooled_shape(Shape xs, const ConvGeometry& g) {
   return xs;
 }
 
-// A pool's kernel taps over one plane [H, W] -> [oh, ow]: walk (im2col.hpp) with one channel.
-// Output pixel o = (column_offset % outs) + j meets input pixel image_offset + j·stride_w.
-template <class Tap> static void for_each_tap(ConvGeometry g, Tap&& tap) {
+// One kernel tap of a pool over a plane [H, W] -> [oh, ow]: output pixel (i, j), i in [i0, i1),
+// j in [j0, j1), meets input pixel offset + i·row_step + j·stride; the other output pixels'
+// windows have this tap in the padding.
+struct Tap {
+  std::size_t i0, i1, j0, j1;
+  std::ptrdiff_t offset;
+  std::size_t row_step, stride, out_w;
+};
+// Calls visit(tap) for every kernel tap in window order (im2col.hpp's walk_taps, one channel).
+template <class Visit> static void for_each_tap(ConvGeometry g, Visit&& visit) {
+  using I = std::ptrdiff_t;
   g.channels = 1;
-  const std::size_t outs = g.out_h * g.out_w;
-  detail::walk(g, [&](std::size_t col, bool inside, std::ptrdiff_t offset, std::size_t j0,
-                      std::size_t j1) {
-    if (inside) tap(col % outs, offset, j0, j1);
+  detail::walk_taps(g, [&](std::size_t, std::size_t, std::size_t p, I dx, std::size_t j0,
+                           std::size_t j1) {
+    const I sh = I(g.stride_h), y0 = I(p) - I(g.pad_h);  // output row i reads row i·sh + y0
+    const I i0 = std::min(I(g.out_h), y0 >= 0 ? 0 : (-y0 + sh - 1) / sh);
+    const I i1 = std::clamp((I(g.height) - y0 + sh - 1) / sh, i0, I(g.out_h));
+    if (i0 < i1 && j0 < j1)
+      visit(Tap{std::size_t(i0), std::size_t(i1), j0, j1, y0 * I(g.width) + dx,
+                g.stride_h * g.width, g.stride_w, g.out_w});
   });
 }
 
-// One tap of max pooling over one output row: out pixel j in [j0, j1) meets input pixel
-// offset + j·stride and takes it if it is larger or NaN. Branch-free (on random data the
-// comparison is a coin toss) and with unaliased pointers, so it vectorises.
+// One tap of max pooling: each output pixel takes the input pixel the tap meets if it is
+// larger or NaN. Branch-free (on random data the comparison is a coin toss) and with unaliased
+// pointers, so it vectorises.
 template <class T>
-[[gnu::noinline]] static void max_tap(const T* __restrict in, T* __restrict top, std::size_t* __restrict best,
-                    std::ptrdiff_t offset, std::size_t stride, std::size_t j0, std::size_t j1) {
-  for (std::size_t j = j0; j < j1; ++j) {
-    const std::size_t i = std::size_t(offset + std::ptrdiff_t(j * stride));
-    const T v = in[i];
-    const bool take = (best[j] == std::size_t(-1)) | (v > top[j]) | (v != v);
-    top[j] = take ? v : top[j];
-    best[j] = take ? i : best[j];
+[[gnu::noinline]] static void max_tap(const T* __restrict in, T* __restrict top,
+                                      std::size_t* __restrict best, const Tap& t) {
+  for (std::size_t i = t.i0; i < t.i1; ++i) {
+    const std::ptrdiff_t offset = t.offset + std::ptrdiff_t(i * t.row_step);
+    T* row_top = top + i * t.out_w;
+    std::size_t* row_best = best + i * t.out_w;
+    for (std::size_t j = t.j0; j < t.j1; ++j) {
+      const std::size_t k = std::size_t(offset + std::ptrdiff_t(j * t.stride));
+      const T v = in[k];
+      const bool take = (row_best[j] == std::size_t(-1)) | (v > row_top[j]) | (v != v);
+      row_top[j] = take ? v : row_top[j];
+      row_best[j] = take ? k : row_best[j];
+    }
   }
 }
 
@@ -291,9 +308,7 @@ Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
     for (std::size_t p = 0; p < planes; ++p) {
       top.resize(outs);
       std::size_t* best = rows->data() + p * outs;
-      for_each_tap(g, [&](std::size_t o, std::ptrdiff_t offset, std::size_t j0, std::size_t j1) {
-        max_tap(xa.data() + p * plane, top.data() + o, best + o, offset, g.stride_w, j0, j1);
-      });
+      for_each_tap(g, [&](const Tap& t) { max_tap(xa.data() + p * plane, top.data(), best, t); });
       for (std::size_t o = 0; o < outs; ++o) best[o] += p * plane;
     }
   });
@@ -315,12 +330,13 @@ static Tensor avg_pool(const Tensor& t, const ConvGeometry& g, bool adjoint,
     for (std::size_t p = 0; p < planes; ++p) {
       const T* in = a.data() + p * (adjoint ? outs : plane);
       T* res = y.data() + p * (adjoint ? plane : outs);
-      for_each_tap(g, [&](std::size_t o, std::ptrdiff_t offset, std::size_t j0, std::size_t j1) {
-        for (std::size_t j = j0; j < j1; ++j) {
-          const std::size_t i = std::size_t(offset + std::ptrdiff_t(j * sw));
-          if (adjoint) res[i] += in[o + j] / divisor;
-          else res[o + j] += in[i];
-        }
+      for_each_tap(g, [&](const Tap& t) {
+        for (std::size_t i = t.i0; i < t.i1; ++i)
+          for (std::size_t j = t.j0; j < t.j1; ++j) {
+            const std::size_t k = std::size_t(t.offset + std::ptrdiff_t(i * t.row_step + j * sw));
+            if (adjoint) res[k] += in[i * t.out_w + j] / divisor;
+            else res[i * t.out_w + j] += in[k];
+          }
       });
     }
     if (!adjoint) y /= divisor;
