@@ -31,21 +31,6 @@ template <class Tap> void walk_taps(const ConvGeometry& g, Tap&& tap) {
       }
 }
 
-// Calls segment(column_offset, inside, image_offset, j0, j1) for each output row i of each tap:
-// output column j in [j0, j1) reads image[image_offset + j·stride_w] (image_offset may be
-// negative: only j >= j0 is in bounds); the rest is padding, and all of it when !inside.
-template <class Segment> void walk(const ConvGeometry& g, Segment&& segment) {
-  using I = std::ptrdiff_t;
-  walk_taps(g, [&](std::size_t row, std::size_t c, std::size_t p, I dx, std::size_t j0,
-                   std::size_t j1) {
-    for (std::size_t i = 0; i < g.out_h; ++i) {
-      const I y = I(i * g.stride_h + p * g.dilation_h) - I(g.pad_h);
-      segment((row * g.out_h + i) * g.out_w, y >= 0 && y < I(g.height),
-              (I(c) * I(g.height) + y) * I(g.width) + dx, j0, j1);
-    }
-  });
-}
-
 // columns[(c, p, q), (i, j)] = image[c, i·stride_h + p·dilation_h - pad_h,
 //                                       j·stride_w + q·dilation_w - pad_w], 0 in the padding.
 template <class T> void im2col(const T* image, const ConvGeometry& g, T* columns);
