@@ -97,21 +97,19 @@ Tensor maximum(const Tensor& a, const Tensor& b) { return extremum(a, b, true); 
 Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(a, b, false); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  detail::broadcast_shapes(detail::broadcast_shapes(cond.shape(), a.shape(), "where"),
-                           b.shape(), "where");
+  const Shape shape = detail::broadcast_shapes(
+      detail::broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   bool f64 = a.dtype() == Dtype::float64 || b.dtype() == Dtype::float64;
   Tensor mask = cond.detach().to(f64 ? Dtype::float64 : Dtype::float32);
   Tensor out = detail::visit2(a, b, [&](const auto& x, const auto& y) {
     using T = typename std::decay_t<decltype(x)>::value_type;
     const auto& m = mask.value<T>();
-    const std::size_t n = std::max({m.size(), x.size(), y.size()});
+    auto result = detail::empty_array<T>(shape);
+    const std::size_t n = result.size();
     auto full_or_scalar = [n](const auto& v) { return v.size() == n || v.size() == 1; };
     if (!(full_or_scalar(m) && full_or_scalar(x) && full_or_scalar(y)))
       return make(xt::xarray<T>(xt::where(xt::not_equal(m, T(0)), x, y)));
-    // One loop when every operand is full-size or a single value (relu's backward, masks).
-    auto result = detail::empty_array<T>(detail::broadcast_shapes(
-        detail::broadcast_shapes(detail::to_shape(m.shape()), detail::to_shape(x.shape()), "where"),
-        detail::to_shape(y.shape()), "where"));
+    // One loop when every operand is full-size or a single value (masked gradients).
     const std::size_t sm = m.size() == n, sx = x.size() == n, sy = y.size() == n;
     for (std::size_t i = 0; i < n; ++i)
       result.data()[i] = m.data()[i * sm] != T(0) ? x.data()[i * sx] : y.data()[i * sy];

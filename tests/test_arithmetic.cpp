@@ -237,6 +237,9 @@ TEST_CASE("where picks by mask, broadcasts all three, and sends no gradient to t
   CHECK_FALSE(cond.grad().defined());
   CHECK(to_vector(where(tensor({NaN, 0.0, -2.0}), ones({3}), zeros({3}))) ==
         std::vector<double>{1, 0, 1});  // nonzero (NaN included) is true
+  // [3,1] and [1,3] have as many elements each, but broadcast to [3,3]
+  Tensor picked = where(from_vector({1, 0, 1}, {3, 1}), from_vector({1, 2, 3}, {1, 3}), zeros({}));
+  CHECK(to_vector(picked) == std::vector<double>{1, 2, 3, 0, 0, 0, 1, 2, 3});
   manual_seed(4);
   Tensor m = rand({3, 1}, Dtype::float64) > 0.5;
   auto f = [&](const std::vector<Tensor>& in) { return where(m, in[0], in[1]); };
