@@ -144,15 +144,14 @@ Reduced reduce_one(const Shape& in, std::optional<std::ptrdiff_t> axis, bool kee
 template <class T>
 std::vector<std::size_t> extremal(const T* x, const Layout& l, bool largest) {
   std::vector<std::size_t> best(l.outer * l.inner, 0);
-  for (std::size_t o = 0; o < l.outer; ++o)
-    for (std::size_t i = 0; i < l.inner; ++i) {
-      const T* line = x + o * l.n * l.inner + i;
-      std::size_t& b = best[o * l.inner + i];
-      for (std::size_t k = 1; k < l.n && !std::isnan(line[b * l.inner]); ++k) {
-        T v = line[k * l.inner], cur = line[b * l.inner];
-        if (std::isnan(v) || (largest ? v > cur : v < cur)) b = k;
-      }
+  l.each_line([&](std::size_t first, std::size_t index) {
+    const T* line = x + first;
+    std::size_t& b = best[index];
+    for (std::size_t k = 1; k < l.n && !std::isnan(line[b * l.inner]); ++k) {
+      T v = line[k * l.inner], cur = line[b * l.inner];
+      if (std::isnan(v) || (largest ? v > cur : v < cur)) b = k;
     }
+  });
   return best;
 }
 
@@ -245,22 +244,20 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
 // ---------------------------------------------------------------- softmax, log_softmax
 // Per line along the axis: y = exp(x - max) / Σ exp(x - max), or its log x - max - log Σ.
 template <class T> static void softmax_lines(const T* x, T* y, const Layout& l, bool take_log) {
-  for (std::size_t o = 0; o < l.outer; ++o)
-    for (std::size_t i = 0; i < l.inner; ++i) {
-      const std::size_t base = o * l.n * l.inner + i;
-      T m = -std::numeric_limits<T>::infinity(), s = 0;
-      for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, x[base + k * l.inner]);
-      for (std::size_t k = 0; k < l.n; ++k) {  // y holds exp(x - m) until it is normalised
-        std::size_t j = base + k * l.inner;
-        y[j] = std::exp(x[j] - m);
-        s += y[j];
-      }
-      const T log_s = std::log(s);
-      for (std::size_t k = 0; k < l.n; ++k) {
-        std::size_t j = base + k * l.inner;
-        y[j] = take_log ? x[j] - m - log_s : y[j] / s;
-      }
+  l.each_line([&](std::size_t base, std::size_t) {
+    T m = -std::numeric_limits<T>::infinity(), s = 0;
+    for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, x[base + k * l.inner]);
+    for (std::size_t k = 0; k < l.n; ++k) {  // y holds exp(x - m) until it is normalised
+      std::size_t j = base + k * l.inner;
+      y[j] = std::exp(x[j] - m);
+      s += y[j];
     }
+    const T log_s = std::log(s);
+    for (std::size_t k = 0; k < l.n; ++k) {
+      std::size_t j = base + k * l.inner;
+      y[j] = take_log ? x[j] - m - log_s : y[j] / s;
+    }
+  });
 }
 static Tensor softmax_forward(const Tensor& x, const Reduced& r, bool take_log) {
   return visit(x, [&](const auto& a) {

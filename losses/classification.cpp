@@ -44,20 +44,6 @@ Tensor mass_sum(const Tensor& q, const Tensor& v, std::ptrdiff_t axis) {
   return sum(where(q != scalar_like(0, q), q * v, scalar_like(0, v)), {axis});
 }
 
-// An array seen as [outer, C, inner] around its class axis: f(first, row) runs for every row along
-// the class axis, with the offset of its first element (the next ones are `inner` apart).
-struct ClassRows {
-  std::size_t outer = 1, classes = 0, inner = 1;
-  ClassRows(const Shape& shape, std::size_t axis) : classes(shape[axis]) {
-    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
-    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
-  }
-  template <class F> void each(F&& f) const {
-    for (std::size_t n = 0; n < outer; ++n)
-      for (std::size_t r = 0; r < inner; ++r) f(n * classes * inner + r, n * inner + r);
-  }
-};
-
 // log Σ_c exp(x[c·stride]), shifted by the max so that ±1000 stays finite.
 template <class T> T row_logsumexp(const T* x, std::size_t classes, std::size_t stride) {
   T m = -std::numeric_limits<T>::infinity();
@@ -76,15 +62,15 @@ Tensor softmax_cross_entropy(const Tensor& x, const Tensor& target_mass, std::si
   Tensor q = target_mass.to(x.dtype());
   Shape shape = x.shape(), out_shape = shape;
   out_shape.erase(out_shape.begin() + static_cast<std::ptrdiff_t>(axis));
-  ClassRows rows(shape, axis);
+  const Layout rows = tg::detail::layout(shape, axis);  // [outer, classes, inner]
   Tensor lse;  // log Σ exp(x) of each row, saved for backward
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
     const T *xd = xa.data(), *qd = q.value<T>().data();
     auto loss = tg::detail::empty_array<T>(out_shape), norm = loss;
-    rows.each([&](std::size_t first, std::size_t row) {
-      T m = row_logsumexp(xd + first, rows.classes, rows.inner), sum = 0;
-      for (std::size_t c = 0, i = first; c < rows.classes; ++c, i += rows.inner)
+    rows.each_line([&](std::size_t first, std::size_t row) {
+      T m = row_logsumexp(xd + first, rows.n, rows.inner), sum = 0;
+      for (std::size_t c = 0, i = first; c < rows.n; ++c, i += rows.inner)
         if (qd[i] != 0) sum += qd[i] * (m - xd[i]);
       loss.data()[row] = sum;
       norm.data()[row] = m;
@@ -105,10 +91,10 @@ Tensor softmax_cross_entropy(const Tensor& x, const Tensor& target_mass, std::si
         const T *xd = xa.data(), *qd = q.value<T>().data(), *gd = g.value<T>().data();
         const T* norm = lse.value<T>().data();
         auto grad = tg::detail::empty_array<T>(x.shape());
-        rows.each([&](std::size_t first, std::size_t row) {
+        rows.each_line([&](std::size_t first, std::size_t row) {
           T total = 0;
-          for (std::size_t k = 0, i = first; k < rows.classes; ++k, i += rows.inner) total += qd[i];
-          for (std::size_t k = 0, i = first; k < rows.classes; ++k, i += rows.inner)
+          for (std::size_t k = 0, i = first; k < rows.n; ++k, i += rows.inner) total += qd[i];
+          for (std::size_t k = 0, i = first; k < rows.n; ++k, i += rows.inner)
             grad.data()[i] = gd[row] * (std::exp(xd[i] - norm[row]) * total - qd[i]);
         });
         return make(std::move(grad));

@@ -13,10 +13,17 @@ extern thread_local ForwardProbe* forward_probe;
 // A tensor of shape s viewed as [outer, n, inner] around `axis`.
 struct Layout {
   std::size_t outer = 1, n = 1, inner = 1;
+  // f(first, line) for each of the outer·inner lines along the axis: the offset of its first
+  // element (the next ones are `inner` apart) and its index.
+  template <class F> void each_line(F&& f) const {
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < inner; ++i) f(o * n * inner + i, o * inner + i);
+  }
 };
 inline Layout layout(const Shape& s, std::size_t axis) {
   Layout l;
-  for (std::size_t i = 0; i < s.size(); ++i) (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
+  for (std::size_t i = 0; i < s.size(); ++i)
+    (i < axis ? l.outer : i == axis ? l.n : l.inner) *= s[i];
   return l;
 }
 // x summed down to `kept` (x's shape with the summed axes set to 1, leading axes possibly
