@@ -75,7 +75,8 @@ static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
     auto y = detail::empty_array<T>({n, o, g.out_h, g.out_w});
     for (std::size_t i = 0; i < n * o; ++i)
       std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % o] : T(0));
-#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
+#pragma omp parallel if (n > 1)
     {
       std::vector<T> cols(s.k * s.l);
 #pragma omp for
@@ -101,7 +102,8 @@ static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeome
   Tensor out = visit(gy, [&](const auto& ga) {
     using T = typename std::decay_t<decltype(ga)>::value_type;
     xt::xarray<T> dx = xt::zeros<T>(Shape{n, g.channels, g.height, g.width});
-#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
+#pragma omp parallel if (n > 1)
     {
       std::vector<T> cols(s.k * s.l);
 #pragma omp for
@@ -129,7 +131,8 @@ static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeom
     // Each thread sums its images into its own partial dW; the partials are added in thread
     // order, so the result does not depend on timing.
     std::vector<std::vector<T>> parts(static_cast<std::size_t>(omp_get_max_threads()));
-#pragma omp parallel if (n > 1 && s.k * o * s.l > 0)
+    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
+#pragma omp parallel if (n > 1)
     {
       std::vector<T> cols(s.k * s.l);
       std::vector<T>& part = parts[std::size_t(omp_get_thread_num())];

@@ -126,6 +126,18 @@ TEST_CASE("conv2d of a permuted input, unbatched input, empty batch") {
   check_values(y, to_vector(naive_conv2d(reshape(x, {1, 3, 6, 5}), w, {}, {1, 1}, {1, 1}, {1, 1})));
   Tensor empty = conv2d(zeros({0, 3, 6, 5}, Dtype::float64), w);
   CHECK(empty.shape() == Shape{0, 2, 5, 4});
+  // No input channels: the output is the bias; no output channels: nothing reaches the input.
+  Tensor xc = zeros({2, 0, 5, 5}, Dtype::float64).set_requires_grad();
+  Tensor wc = zeros({3, 0, 3, 3}, Dtype::float64).set_requires_grad();
+  Tensor bc = tensor({1.0, 2.0, 3.0}, Dtype::float64).set_requires_grad();
+  Tensor yc = conv2d(xc, wc, bc, {1, 1}, {1, 1});
+  CHECK(to_vector(sum(yc, {0, 2, 3})) == std::vector<double>{50, 100, 150});
+  sum(yc).backward();
+  CHECK(to_vector(bc.grad()) == std::vector<double>{50, 50, 50});
+  CHECK(wc.grad().numel() == 0);
+  Tensor xo = randn({2, 2, 5, 5}, Dtype::float64).set_requires_grad();
+  sum(conv2d(xo, zeros({0, 2, 3, 3}, Dtype::float64).set_requires_grad())).backward();
+  CHECK(to_vector(xo.grad()) == std::vector<double>(100, 0.0));
 }
 
 TEST_CASE("conv2d errors name the op and the shapes") {
