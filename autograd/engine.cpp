@@ -54,7 +54,9 @@ static std::atomic<std::uint64_t> next_sequence_nr{0};
 Node::Node(const char* name, std::vector<Edge> inputs, BackwardFn backward,
            std::vector<Tensor> saved)
     : name_(name), seq_(next_sequence_nr++), inputs_(std::move(inputs)),
-      backward_(std::move(backward)), saved_(std::move(saved)) {}
+      backward_(std::move(backward)), saved_(std::move(saved)) {
+  for (const Tensor& t : saved_) versions_.push_back(t.defined() ? t._version() : 0);
+}
 
 bool BackwardContext::needs(std::size_t input) const {
   const Edge& e = node.inputs()[input];
@@ -64,6 +66,25 @@ bool BackwardContext::needs(std::size_t input) const {
 void Node::save_output(const Tensor& out) {
   saved_out_ = std::make_shared<TensorImpl>();
   saved_out_->data = out.impl()->data;
+  versions_.push_back(out._version());
+}
+
+void Node::check_versions() const {
+  for (std::size_t i = 0; i < versions_.size(); ++i) {
+    const bool is_out = i == saved_.size();
+    const Tensor t = is_out ? Tensor(saved_out_) : saved_[i];
+    if (!t.defined() || t._version() == versions_[i]) continue;
+    const std::string what = is_out            ? std::string("its output")
+                             : t.name().empty() ? str("saved tensor ", i)
+                                                : str("parameter '", t.name(), "'");
+    throw AutogradError(str(
+        "backward: ", what, " of shape ", to_string(t.shape()), ", which ", name_, " (op #", seq_,
+        ") saved for its backward, was modified in place: it is at version ", t._version(),
+        ", saved at version ", versions_[i], ". An in-place write (mutable_value, an optimizer "
+        "step, nn::load, an init function) between the forward and the backward changed the "
+        "values the gradient is computed from; run backward before the write, or write to a "
+        "clone()."));
+  }
 }
 
 std::vector<Tensor> Node::saved_tensors() const {
@@ -76,6 +97,7 @@ void Node::release() {
   backward_ = nullptr;
   saved_.clear();
   saved_out_.reset();
+  versions_.clear();
 }
 
 std::vector<Tensor> Node::apply(const std::shared_ptr<Node>& self, const Tensor& grad) {
@@ -84,6 +106,7 @@ std::vector<Tensor> Node::apply(const std::shared_ptr<Node>& self, const Tensor&
         "backward: trying to backward through the graph a second time (through ", name_,
         "); its saved tensors were freed by the first backward. Pass retain_graph=true to the "
         "first backward if you need to backward twice."));
+  check_versions();
   Tensor out;
   if (saved_out_) {  // the output again, with this node as grad_fn (for create_graph)
     auto impl = std::make_shared<TensorImpl>();
@@ -362,15 +385,16 @@ Tensor default_grad(const Tensor& root, const Tensor& grad, const char* op) {
 
 }  // namespace
 
-void Tensor::backward(const Tensor& grad_output, bool retain_graph, bool create_graph) const {
-  run_backward({*this}, {default_grad(*this, grad_output, "backward")}, retain_graph,
-               create_graph, nullptr, nullptr);
+void Tensor::backward(const Tensor& grad_output, std::optional<bool> retain_graph,
+                      bool create_graph) const {
+  run_backward({*this}, {default_grad(*this, grad_output, "backward")},
+               retain_graph.value_or(create_graph), create_graph, nullptr, nullptr);
 }
 
 namespace autograd {
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
-                         const std::vector<Tensor>& grad_outputs, bool retain_graph,
-                         bool create_graph, bool allow_unused) {
+                         const std::vector<Tensor>& grad_outputs,
+                         std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
     throw ValueError(str("grad: ", outputs.size(), " outputs but ", grad_outputs.size(),
                          " grad_outputs"));
@@ -383,7 +407,8 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
       throw AutogradError(str("grad: input ", i, " of shape ", to_string(inputs[i].shape()),
                               " does not require grad"));
   std::vector<Tensor> result(inputs.size());
-  run_backward(outputs, root_grads, retain_graph, create_graph, &inputs, &result);
+  run_backward(outputs, root_grads, retain_graph.value_or(create_graph), create_graph, &inputs,
+               &result);
   for (std::size_t i = 0; i < result.size(); ++i)
     if (!result[i].defined() && !allow_unused)
       throw AutogradError(str("grad: input ", i, " of shape ", to_string(inputs[i].shape()),

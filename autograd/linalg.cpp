@@ -11,6 +11,11 @@
 namespace tg {
 
 static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
+// "[..., 4, 3]" for a [..., 3, 4] operand used transposed.
+static std::string transposed_shape(Shape s) {
+  std::swap(s[s.size() - 2], s.back());
+  return to_string(s);
+}
 
 // C[batch] = op(A[batch]) · op(B[batch]); A is [..., M, K] ([..., K, M] when transposed).
 Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
@@ -20,9 +25,13 @@ Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
                          " and ", to_string(sb)));
   std::size_t m = sa[sa.size() - (ta ? 1 : 2)], k = sa[sa.size() - (ta ? 2 : 1)];
   std::size_t kb = sb[sb.size() - (tb ? 1 : 2)], n = sb[sb.size() - (tb ? 2 : 1)];
-  if (k != kb)
-    throw ShapeError(str("matmul: shapes ", to_string(sa), " and ", to_string(sb),
-                         " are not aligned (", k, " != ", kb, ")"));
+  if (k != kb) {
+    auto operand = [](const Shape& s, bool t) {
+      return t ? str(to_string(s), " (transposed: ", transposed_shape(s), ")") : to_string(s);
+    };
+    throw ShapeError(str(ta || tb ? "mm" : "matmul", ": shapes ", operand(sa, ta), " and ",
+                         operand(sb, tb), " are not aligned (", k, " != ", kb, ")"));
+  }
   Shape batch = detail::broadcast_shapes(Shape(sa.begin(), sa.end() - 2),
                                          Shape(sb.begin(), sb.end() - 2), "matmul");
   Shape out_shape = batch;
@@ -118,7 +127,11 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     throw ShapeError(str("linear: bias of shape ", to_string(bias.shape()),
                          " for weight of shape ", to_string(sw), " (expected [", sw[0], "])"));
   if (x.dtype() != w.dtype() || (bias.defined() && bias.dtype() != w.dtype()))
-    throw ValueError(str("linear: input, weight and bias must share a dtype"));
+    throw ValueError(str("linear: input (", to_string(x.dtype()), "), weight (",
+                         to_string(w.dtype()), ")", bias.defined() ? " and bias (" : "",
+                         bias.defined() ? to_string(bias.dtype()) : "",
+                         bias.defined() ? ")" : "", " must share a dtype; convert with .to() "
+                         "or module.to()"));
   std::size_t in = sw[1], outf = sw[0], rows = 1;
   for (std::size_t i = 0; i + 1 < sx.size(); ++i) rows *= sx[i];
   Shape out_shape = sx;

@@ -43,6 +43,8 @@ class Node {
   std::uint64_t sequence_nr() const { return seq_; }
   const std::vector<Edge>& inputs() const { return inputs_; }
   bool released() const { return !backward_; }  // saved tensors freed by an earlier backward
+  // Throws AutogradError when a saved tensor was written in place since it was saved.
+  void check_versions() const;
   std::vector<Tensor> saved_tensors() const;     // what backward keeps alive (output included)
 
   // Engine interface.
@@ -59,6 +61,7 @@ class Node {
   BackwardFn backward_;
   std::vector<Tensor> saved_;
   std::shared_ptr<TensorImpl> saved_out_;  // the output's data, without its grad_fn (no cycle)
+  std::vector<std::uint64_t> versions_;    // of saved_ and then saved_out_, when they were saved
   std::vector<Hook> hooks_;
   std::weak_ptr<TensorImpl> retained_;
 };
@@ -101,9 +104,10 @@ bool needs_grad(std::initializer_list<Tensor> inputs);  // grad mode on and an i
 namespace autograd {
 // Gradients of sum(outputs[i] * grad_outputs[i]) with respect to `inputs`, without touching any
 // tensor's .grad(). An input the outputs do not depend on gets an undefined tensor unless
-// allow_unused is false (then it is an error).
+// allow_unused is false (then it is an error). retain_graph defaults to create_graph.
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
-                         const std::vector<Tensor>& grad_outputs = {}, bool retain_graph = false,
+                         const std::vector<Tensor>& grad_outputs = {},
+                         std::optional<bool> retain_graph = std::nullopt,
                          bool create_graph = false, bool allow_unused = false);
 
 // Called by the engine before each node runs (backward trace). Set to nullptr to disable.

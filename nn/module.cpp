@@ -12,12 +12,18 @@
 namespace tg::nn {
 
 Tensor Module::operator()(const Tensor& x) {
-  Tensor y = forward(x);
-  for (const ForwardHook& hook : forward_hooks_) {
-    Tensor replaced = hook(*this, x, y);
-    if (replaced.defined()) y = replaced;
+  try {
+    Tensor y = forward(x);
+    for (const ForwardHook& hook : forward_hooks_) {
+      Tensor replaced = hook(*this, x, y);
+      if (replaced.defined()) y = replaced;
+    }
+    return y;
+  } catch (Error& e) {  // say which module: "Sequential '2' (Linear): linear: ..."
+    e.add_context(name_in_parent_.empty() ? type_name()
+                                          : str("'", name_in_parent_, "' (", type_name(), ")"));
+    throw;
   }
-  return y;
 }
 
 Tensor Module::forward(const Tensor&) {
@@ -58,6 +64,7 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
   if (!child) throw ValueError(str("register_module: '", name, "' is a null module"));
   for (auto& [path, t] : child->named_parameters()) t.set_name(name + "." + path);
   for (auto& [path, t] : child->named_buffers()) t.set_name(name + "." + path);
+  child->name_in_parent_ = name;
   children_.emplace_back(name, std::move(child));
 }
 

@@ -48,7 +48,9 @@ class Module {
   virtual ~Module() = default;
 
   virtual Tensor forward(const Tensor& x);  // the default throws: containers have none
-  Tensor operator()(const Tensor& x);      // forward, then the forward hooks
+  // forward, then the forward hooks. A tg::Error from inside gets the module's place in front
+  // of its message: "Sequential '2' (Linear): linear: input of shape ...".
+  Tensor operator()(const Tensor& x);
 
   // fn(module, input, output) runs after every call of this module (to see activations); a
   // defined return value replaces the output. PyTorch's register_forward_hook.
@@ -97,6 +99,7 @@ class Module {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::vector<ForwardHook> forward_hooks_;
+  std::string name_in_parent_;  // set by register_module; named in forward's errors
 };
 
 // The module tree like PyTorch's repr, with each layer's parameter shapes and counts:
