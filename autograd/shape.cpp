@@ -90,7 +90,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
 static Shape infer_shape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape,
                          const char* op) {
   Shape out(shape.size());
-  std::size_t known = 1, n = x.numel();
+  const std::size_t n = x.numel();
   std::ptrdiff_t infer = -1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1 && infer < 0) {
@@ -101,12 +101,11 @@ static Shape infer_shape(const Tensor& x, const std::vector<std::ptrdiff_t>& sha
       throw ShapeError(str(op, ": bad target dimension ", shape[i], " for a tensor of shape ",
                            to_string(x.shape())));
     out[i] = static_cast<std::size_t>(shape[i]);
-    known *= out[i];
   }
+  if (infer >= 0) out[infer] = 1;
+  const std::size_t known = detail::checked_numel(out, op);
   if (infer >= 0 && known != 0 && n % known == 0) out[infer] = n / known;
-  std::size_t total = 1;
-  for (auto d : out) total *= d;
-  if (total != n || (infer >= 0 && known == 0)) {
+  if (detail::checked_numel(out, op) != n || (infer >= 0 && known == 0)) {
     std::string target = "[";
     for (std::size_t i = 0; i < shape.size(); ++i) target += (i ? "," : "") + std::to_string(shape[i]);
     throw ShapeError(str(op, ": cannot reshape a tensor of shape ", to_string(x.shape()), " (",

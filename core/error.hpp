@@ -20,5 +20,8 @@ struct AutogradError : Error {  // misuse of backward / the tape
 struct IOError : Error {  // unreadable, truncated or corrupt files
   using Error::Error;
 };
+struct MemoryError : Error {  // an allocation that failed (numpy's MemoryError)
+  using Error::Error;
+};
 
 }  // namespace tg

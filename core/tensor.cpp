@@ -140,31 +140,47 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
                            " cannot be broadcast together"));
     out[i] = da == 1 ? db : da;
   }
+  checked_numel(out, op);
   return out;
+}
+std::size_t checked_numel(const Shape& shape, std::string_view op) {
+  std::size_t bytes = 8, numel = 1;
+  for (std::size_t d : shape) {
+    if (d != 0 && (__builtin_mul_overflow(bytes, d, &bytes) || bytes > std::size_t(PTRDIFF_MAX)))
+      throw ShapeError(str(op, ": shape ", to_string(shape),
+                           " is too large (more than 2^63 bytes as float64)"));
+    numel *= d;
+  }
+  return numel;
+}
+void allocation_failed(std::string_view op, const Shape& shape, std::size_t item) {
+  const std::size_t bytes = checked_numel(shape, op) * item;
+  throw MemoryError(str(op, ": cannot allocate ", bytes, " bytes (", double(bytes) / (1 << 30),
+                        " GiB) for a tensor of shape ", to_string(shape), " and dtype ",
+                        item == 4 ? "float32" : "float64"));
 }
 }  // namespace detail
 
 // --- creation
-template <class F> static Tensor build(const Shape& shape, Dtype dtype, F fill) {
+template <class F>
+static Tensor build(const Shape& shape, Dtype dtype, F fill, const char* op = "tensor") {
   if (dtype == Dtype::float32) {
-    auto a = detail::empty_array<float>(shape);
+    auto a = detail::empty_array<float>(shape, op);
     for (auto& v : a) v = static_cast<float>(fill());
     return make(std::move(a));
   }
-  auto a = detail::empty_array<double>(shape);
+  auto a = detail::empty_array<double>(shape, op);
   for (auto& v : a) v = fill();
   return make(std::move(a));
 }
 
 Tensor scalar(double value, Dtype dtype) { return full({}, value, dtype); }
 Tensor from_vector(const std::vector<double>& values, const Shape& shape, Dtype dtype) {
-  std::size_t n = 1;
-  for (auto d : shape) n *= d;
-  if (n != values.size())
+  if (detail::checked_numel(shape, "from_vector") != values.size())
     throw ShapeError(str("from_vector: ", values.size(), " values do not fill shape ",
                          to_string(shape)));
   std::size_t i = 0;
-  return build(shape, dtype, [&] { return values[i++]; });
+  return build(shape, dtype, [&] { return values[i++]; }, "from_vector");
 }
 std::vector<double> to_vector(const Tensor& t) {
   return detail::visit(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
@@ -203,26 +219,34 @@ Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<
   return from_vector(flat, shape, dtype);
 }
 
-Tensor zeros(const Shape& shape, Dtype dtype) { return full(shape, 0, dtype); }
-Tensor ones(const Shape& shape, Dtype dtype) { return full(shape, 1, dtype); }
+Tensor zeros(const Shape& shape, Dtype dtype) {
+  return build(shape, dtype, [] { return 0.0; }, "zeros");
+}
+Tensor ones(const Shape& shape, Dtype dtype) {
+  return build(shape, dtype, [] { return 1.0; }, "ones");
+}
 Tensor full(const Shape& shape, double value, Dtype dtype) {
-  return build(shape, dtype, [=] { return value; });
+  return build(shape, dtype, [=] { return value; }, "full");
 }
 Tensor arange(double start, double stop, double step, Dtype dtype) {
   if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
     throw ValueError(str("arange: bad range start=", start, " stop=", stop, " step=", step));
-  auto n = static_cast<std::size_t>(std::max(0.0, std::ceil((stop - start) / step)));
-  std::size_t i = 0;
-  return build({n}, dtype, [&] { return start + step * double(i++); });
+  const double count = std::max(0.0, std::ceil((stop - start) / step));
+  if (count >= 0x1p63)  // the cast below would be undefined
+    throw ShapeError(str("arange: ", count, " elements from start=", start, " stop=", stop,
+                         " step=", step, " are too many"));
+  std::size_t i = 0, n = static_cast<std::size_t>(count);
+  return build({n}, dtype, [&] { return start + step * double(i++); }, "arange");
 }
 Tensor linspace(double start, double stop, std::size_t steps, Dtype dtype) {
   std::size_t i = 0;
   double step = steps > 1 ? (stop - start) / double(steps - 1) : 0;
-  return build({steps}, dtype, [&] { return start + step * double(i++); });
+  return build({steps}, dtype, [&] { return start + step * double(i++); }, "linspace");
 }
 Tensor eye(std::size_t n, Dtype dtype) {
   std::size_t i = 0;
-  return build({n, n}, dtype, [&] { std::size_t k = i++; return k / n == k % n ? 1.0 : 0.0; });
+  return build({n, n}, dtype, [&] { std::size_t k = i++; return k / n == k % n ? 1.0 : 0.0; },
+               "eye");
 }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }

@@ -9,7 +9,9 @@ namespace tg::data {
 
 // The file's array with its dims as shape: float64 for 0x0E, float32 otherwise (raw values, so
 // uint8 images hold 0..255). Plain or gzip-compressed (detected from the content, not the name).
-// A missing, truncated or corrupt file is a tg::IOError naming the file.
+// A missing, truncated or corrupt file is a tg::IOError naming the file; a shape too large to
+// hold is a tg::ShapeError. A gzip file is inflated only up to the size its header declares (plus
+// one byte, to detect excess), so a decompression bomb costs about its declared size.
 Tensor read_idx(const std::string& path);
 
 }  // namespace tg::data

@@ -3,7 +3,9 @@
 // Only .cpp files include this header (it brings in xtensor's expression templates).
 #include <xtensor/xarray.hpp>
 
+#include <new>
 #include <sstream>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -43,8 +45,23 @@ inline const Array& array(const Tensor& t) { return mutable_array(t); }
 
 template <class Shp> Shape to_shape(const Shp& s) { return Shape(s.begin(), s.end()); }
 
-template <class T> xt::xarray<T> empty_array(const Shape& shape) {
-  return xt::xarray<T>::from_shape(shape);
+// Elements of `shape`, checked: a ShapeError naming `op` and the shape when the product of its
+// nonzero dimensions times 8 bytes exceeds PTRDIFF_MAX (numpy's rule, zeros skipped because
+// xtensor's strides still multiply the other dimensions), so no shape that passed here
+// overflows an element count, a byte size or a stride.
+std::size_t checked_numel(const Shape& shape, std::string_view op);
+// Throws MemoryError naming op, the shape and the bytes of an allocation that failed.
+[[noreturn]] void allocation_failed(std::string_view op, const Shape& shape, std::size_t item);
+
+// An uninitialised array of `shape` (checked_numel on the way); a failed allocation is a
+// MemoryError naming op, the shape and the bytes, not a bare std::bad_alloc.
+template <class T> xt::xarray<T> empty_array(const Shape& shape, std::string_view op = "tensor") {
+  checked_numel(shape, op);
+  try {
+    return xt::xarray<T>::from_shape(shape);
+  } catch (const std::bad_alloc&) {
+    allocation_failed(op, shape, sizeof(T));
+  }
 }
 
 // Calls f(xt::xarray<T>&) with the tensor's array (T = float or double); returns f's result.
