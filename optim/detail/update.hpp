@@ -1,6 +1,17 @@
 #pragma once
 // Internal: what an optimizer's .cpp needs to write its update as one loop over raw arrays.
+// GCC 12 says the AVX-512 intrinsics' deliberately undefined pass-through operands
+// (_mm512_undefined_ps) "may be used uninitialized" wherever xsimd's sqrt and max inline
+// (GCC bug 105593, fixed in GCC 13); the diagnostic is placed in the intrinsic headers that
+// xsimd includes here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <xsimd/xsimd.hpp>
+#pragma GCC diagnostic pop
+#else
+#include <xsimd/xsimd.hpp>
+#endif
 
 #include <type_traits>
 #include <variant>
