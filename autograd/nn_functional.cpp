@@ -358,13 +358,13 @@ Tensor avg_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
 }
 
 // ---------------------------------------------------------------- dropout
-Tensor dropout(const Tensor& x, double p, bool training) {
+Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   if (!(p >= 0 && p <= 1))
     throw ValueError(str("dropout: probability has to be between 0 and 1, got ", p));
   if (!training || p == 0) return x;
   // Keep with probability 1 - p, scaled by 1/(1 - p) so that E[mask] = 1 (p = 1: all zeros).
   const double scale = p < 1 ? 1 / (1 - p) : 0;
-  Tensor mask = map(rand(x.shape(), x.dtype()), [&](const auto& u) {
+  Tensor mask = map(rand(x.shape(), x.dtype(), gen), [&](const auto& u) {
     using T = typename std::decay_t<decltype(u)>::value_type;
     return xt::cast<T>(u < T(1 - p)) * T(scale);
   });

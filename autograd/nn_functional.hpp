@@ -28,8 +28,8 @@ Tensor avg_pool2d(const Tensor& x, std::array<std::size_t, 2> kernel,
 
 // Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p), so
 // the expectation is unchanged. Identity when !training or p == 0; all zeros when p == 1.
-// The mask is drawn from tg's global generator (manual_seed makes it reproducible).
-Tensor dropout(const Tensor& x, double p, bool training);
+// The mask is drawn from gen (nullptr: the default generator, seeded by manual_seed).
+Tensor dropout(const Tensor& x, double p, bool training, Generator* gen = nullptr);
 
 // y = (x - mean) / sqrt(var + eps) · weight + bias per channel (axis 1) of x [N,C] or [N,C,...].
 // Training: batch mean and biased variance normalise x, and running_mean / running_var (if

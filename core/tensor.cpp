@@ -1,11 +1,11 @@
 #include <tapegrad/core/detail/impl.hpp>
+#include <tapegrad/core/generator.hpp>
 
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xio.hpp>
 
 #include <cmath>
 #include <cstdlib>
-#include <random>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -252,31 +252,37 @@ Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
 
-static std::mt19937_64& generator() {
-  static std::mt19937_64 gen(5489u);
-  return gen;
+static Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
+// A tensor of draws from dist, the generator locked once for the whole fill.
+template <class Distribution>
+static Tensor draw(const Shape& shape, Dtype dtype, Generator* gen, Distribution dist) {
+  return pick(gen).draw([&](std::mt19937_64& engine) {
+    return build(shape, dtype, [&] { return double(dist(engine)); });
+  });
 }
-void manual_seed(std::uint64_t seed) { generator().seed(seed); }
-std::uint64_t random_u64() { return generator()(); }
-Tensor rand(const Shape& shape, Dtype dtype) {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  return build(shape, dtype, [&] { return u(generator()); });
+void manual_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
+std::uint64_t random_u64(Generator* gen) {
+  return pick(gen).draw([](std::mt19937_64& engine) { return engine(); });
 }
-Tensor randn(const Shape& shape, Dtype dtype) {
-  std::normal_distribution<double> n(0.0, 1.0);
-  return build(shape, dtype, [&] { return n(generator()); });
+Tensor rand(const Shape& shape, Dtype dtype, Generator* gen) {
+  return draw(shape, dtype, gen, std::uniform_real_distribution<double>(0.0, 1.0));
 }
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Dtype dtype) {
+Tensor randn(const Shape& shape, Dtype dtype, Generator* gen) {
+  return draw(shape, dtype, gen, std::normal_distribution<double>(0.0, 1.0));
+}
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Dtype dtype,
+               Generator* gen) {
   if (high <= low) throw ValueError(str("randint: empty range [", low, ", ", high, ")"));
-  std::uniform_int_distribution<std::int64_t> u(low, high - 1);
-  return build(shape, dtype, [&] { return double(u(generator())); });
+  return draw(shape, dtype, gen, std::uniform_int_distribution<std::int64_t>(low, high - 1));
 }
-Tensor rand_like(const Tensor& t) { return rand(t.shape(), t.dtype()); }
-Tensor randn_like(const Tensor& t) { return randn(t.shape(), t.dtype()); }
-std::vector<std::size_t> randperm(std::size_t n) {
+Tensor rand_like(const Tensor& t, Generator* gen) { return rand(t.shape(), t.dtype(), gen); }
+Tensor randn_like(const Tensor& t, Generator* gen) { return randn(t.shape(), t.dtype(), gen); }
+std::vector<std::size_t> randperm(std::size_t n, Generator* gen) {  // Fisher-Yates
   std::vector<std::size_t> p(n);
   for (std::size_t i = 0; i < n; ++i) p[i] = i;
-  for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[random_u64() % i]);
+  pick(gen).draw([&](std::mt19937_64& engine) {
+    for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[engine() % i]);
+  });
   return p;
 }
 

@@ -100,16 +100,21 @@ Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
 
-// Random tensors draw from one global generator (std::mt19937_64) seeded by manual_seed.
+// Random tensors draw from gen, a tg::Generator (core/generator.hpp), or when it is nullptr
+// from the default generator, which manual_seed seeds. Same seed, same stream, same tensors.
+class Generator;
 void manual_seed(std::uint64_t seed);
-std::uint64_t random_u64();                                   // next raw draw
-Tensor rand(const Shape& shape, Dtype dtype = Dtype::float32);  // U[0, 1)
-Tensor randn(const Shape& shape, Dtype dtype = Dtype::float32);  // N(0, 1)
+std::uint64_t random_u64(Generator* gen = nullptr);  // next raw draw
+Tensor rand(const Shape& shape, Dtype dtype = Dtype::float32,
+            Generator* gen = nullptr);  // U[0, 1)
+Tensor randn(const Shape& shape, Dtype dtype = Dtype::float32,
+             Generator* gen = nullptr);  // N(0, 1)
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
-               Dtype dtype = Dtype::float32);  // integers in [low, high), stored as floats
-Tensor rand_like(const Tensor& t);
-Tensor randn_like(const Tensor& t);
-std::vector<std::size_t> randperm(std::size_t n);
+               Dtype dtype = Dtype::float32,
+               Generator* gen = nullptr);  // integers in [low, high), stored as floats
+Tensor rand_like(const Tensor& t, Generator* gen = nullptr);
+Tensor randn_like(const Tensor& t, Generator* gen = nullptr);
+std::vector<std::size_t> randperm(std::size_t n, Generator* gen = nullptr);
 
 // Threads used by BLAS (matrix products) and by tapegrad's own kernels (OpenMP: conv and pool
 // over the batch, large elementwise loops). Both default to one per core.

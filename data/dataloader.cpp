@@ -1,6 +1,9 @@
 #include <tapegrad/core/detail/impl.hpp>
+#include <tapegrad/core/generator.hpp>
 #include <tapegrad/data/dataloader.hpp>
 #include <tapegrad/data/detail/rows.hpp>
+
+#include <numeric>
 
 namespace tg::data {
 
@@ -10,9 +13,13 @@ DataLoader::DataLoader(const Dataset& dataset, DataLoaderOptions options)
     : DataLoader(std::shared_ptr<const Dataset>(&dataset, [](const Dataset*) {}), options) {}
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
-    : dataset_(std::move(dataset)), options_(options),
-      generator_(options.seed() ? *options.seed() : random_u64()) {
+    : dataset_(std::move(dataset)), options_(options) {
   if (options_.batch_size() == 0) throw ValueError("DataLoader: batch_size must be positive");
+  if (options_.generator() && options_.seed())
+    throw ValueError("DataLoader: give a seed or a generator, not both");
+  generator_ = options_.generator()
+                   ? std::shared_ptr<Generator>(options_.generator(), [](Generator*) {})
+                   : std::make_shared<Generator>(options_.seed() ? *options_.seed() : random_u64());
 }
 
 std::size_t DataLoader::size() const {
@@ -22,10 +29,8 @@ std::size_t DataLoader::size() const {
 
 DataLoader::Iterator DataLoader::begin() {
   auto order = std::make_shared<std::vector<std::size_t>>(dataset_->size());
-  for (std::size_t i = 0; i < order->size(); ++i) (*order)[i] = i;
-  if (options_.shuffle())  // Fisher-Yates with the loader's own generator
-    for (std::size_t i = order->size(); i > 1; --i)
-      std::swap((*order)[i - 1], (*order)[generator_() % i]);
+  if (options_.shuffle()) *order = randperm(order->size(), generator_.get());
+  else std::iota(order->begin(), order->end(), std::size_t(0));
   return Iterator(this, std::move(order), 0);
 }
 

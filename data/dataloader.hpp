@@ -3,12 +3,12 @@
 //   DataLoader loader(dataset, DataLoaderOptions().batch_size(128).shuffle(true).seed(1));
 //   for (auto& [x, y] : loader) { ... }   // x: [B, ...sample shape], y likewise
 // Every range-for over the loader is one epoch; with shuffle, each epoch draws a new
-// permutation from the loader's own generator (seeded by seed(), else by tg::manual_seed's).
+// permutation (tg::randperm) from generator(gen) if given (it must outlive the loader), else
+// from the loader's own generator, seeded by seed() or else by a draw from the default one.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <type_traits>
 #include <vector>
 
@@ -27,16 +27,19 @@ class DataLoaderOptions {
   DataLoaderOptions& shuffle(bool on) { return shuffle_ = on, *this; }
   DataLoaderOptions& seed(std::uint64_t s) { return seed_ = s, *this; }
   DataLoaderOptions& drop_last(bool on) { return drop_last_ = on, *this; }
+  DataLoaderOptions& generator(Generator* gen) { return generator_ = gen, *this; }
   std::size_t batch_size() const { return batch_size_; }
   bool shuffle() const { return shuffle_; }
   std::optional<std::uint64_t> seed() const { return seed_; }
   bool drop_last() const { return drop_last_; }
+  Generator* generator() const { return generator_; }
 
  private:
   std::size_t batch_size_;
   bool shuffle_ = false;
   std::optional<std::uint64_t> seed_;
   bool drop_last_ = false;
+  Generator* generator_ = nullptr;
 };
 
 class DataLoader {
@@ -85,7 +88,7 @@ class DataLoader {
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options);
   std::shared_ptr<const Dataset> dataset_;
   DataLoaderOptions options_;
-  std::mt19937_64 generator_;
+  std::shared_ptr<Generator> generator_;  // options' generator (not owned) or the loader's own
 };
 
 }  // namespace tg::data

@@ -5,12 +5,12 @@
 
 namespace tg::nn {
 
-Dropout::Dropout(double p) : p(p) {
+Dropout::Dropout(double p, Generator* generator) : p(p), generator(generator) {
   if (!(p >= 0 && p <= 1))
     throw ValueError(str("Dropout: probability must be in [0, 1], got ", p));
 }
 
-Tensor Dropout::forward(const Tensor& x) { return dropout(x, p, is_training()); }
+Tensor Dropout::forward(const Tensor& x) { return dropout(x, p, is_training(), generator); }
 
 std::string Dropout::extra_repr() const { return str("p=", p); }
 

@@ -43,13 +43,13 @@ std::pair<double, double> calculate_fan_in_and_fan_out(const Tensor& t) {
   return {double(t.size(1)) * receptive, double(t.size(0)) * receptive};
 }
 
-Tensor& uniform_(Tensor& t, double a, double b) {
+Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
   NoGradGuard no_grad;
-  return assign(t, rand(t.shape(), t.dtype()) * (b - a) + a);
+  return assign(t, rand(t.shape(), t.dtype(), gen) * (b - a) + a);
 }
-Tensor& normal_(Tensor& t, double mean, double std) {
+Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   NoGradGuard no_grad;
-  return assign(t, randn(t.shape(), t.dtype()) * std + mean);
+  return assign(t, randn(t.shape(), t.dtype(), gen) * std + mean);
 }
 Tensor& constant_(Tensor& t, double value) { return assign(t, full(t.shape(), value, t.dtype())); }
 Tensor& zeros_(Tensor& t) { return constant_(t, 0); }
@@ -57,32 +57,32 @@ Tensor& ones_(Tensor& t) { return constant_(t, 1); }
 
 // A tensor with no elements is left alone (its fan may be 0), as PyTorch does.
 Tensor& kaiming_uniform_(Tensor& t, double a, const std::string& mode,
-                         const std::string& nonlinearity) {
+                         const std::string& nonlinearity, Generator* gen) {
   if (t.numel() == 0) return t;
   double bound = std::sqrt(3.0) * calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode));
-  return uniform_(t, -bound, bound);
+  return uniform_(t, -bound, bound, gen);
 }
 Tensor& kaiming_normal_(Tensor& t, double a, const std::string& mode,
-                        const std::string& nonlinearity) {
+                        const std::string& nonlinearity, Generator* gen) {
   if (t.numel() == 0) return t;
-  return normal_(t, 0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)));
+  return normal_(t, 0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)), gen);
 }
-Tensor& xavier_uniform_(Tensor& t, double gain) {
+Tensor& xavier_uniform_(Tensor& t, double gain, Generator* gen) {
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   double bound = gain * std::sqrt(6.0 / (fan_in + fan_out));
-  return uniform_(t, -bound, bound);
+  return uniform_(t, -bound, bound, gen);
 }
-Tensor& xavier_normal_(Tensor& t, double gain) {
+Tensor& xavier_normal_(Tensor& t, double gain, Generator* gen) {
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
-  return normal_(t, 0, gain * std::sqrt(2.0 / (fan_in + fan_out)));
+  return normal_(t, 0, gain * std::sqrt(2.0 / (fan_in + fan_out)), gen);
 }
 
-void default_layer_init_(Tensor& weight, Tensor& bias) {
-  kaiming_uniform_(weight, std::sqrt(5.0));
+void default_layer_init_(Tensor& weight, Tensor& bias, Generator* gen) {
+  kaiming_uniform_(weight, std::sqrt(5.0), "fan_in", "leaky_relu", gen);
   if (!bias.defined()) return;
   double fan_in = calculate_fan_in_and_fan_out(weight).first;
   double bound = fan_in > 0 ? 1 / std::sqrt(fan_in) : 0;
-  uniform_(bias, -bound, bound);
+  uniform_(bias, -bound, bound, gen);
 }
 
 }  // namespace tg::nn::init
