@@ -4,7 +4,9 @@
 // DataLoader's shuffle) takes an optional Generator* last; nullptr draws from
 // default_generator(), the one tg::manual_seed seeds. A generator is locked while it fills a
 // tensor, so threads may share one safely; but only a generator of its own gives a thread a
-// reproducible stream (threads sharing one interleave their draws in no fixed order).
+// reproducible stream (threads sharing one interleave their draws in no fixed order). Layers
+// initialise from the default generator when built; re-initialise them from a thread's own:
+//   nn::init::default_layer_init_(linear.weight, linear.bias, &gen);
 #include <cstdint>
 #include <mutex>
 #include <random>
