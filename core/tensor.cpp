@@ -51,8 +51,9 @@ std::size_t Tensor::numel() const {
   return detail::visit(*this, [](const auto& a) { return a.size(); });
 }
 Dtype Tensor::dtype() const {
-  return checked(impl_).data->index() == 0 ? Dtype::float32 : Dtype::float64;
+  return checked(impl_).data->array.index() == 0 ? Dtype::float32 : Dtype::float64;
 }
+std::uint64_t Tensor::_version() const { return checked(impl_).data->version; }
 double Tensor::item() const {
   if (numel() != 1)
     throw ValueError(str("item: tensor of shape ", to_string(shape()), " has ", numel(),
@@ -61,14 +62,15 @@ double Tensor::item() const {
 }
 
 template <class T> const xt::xarray<T>& Tensor::value() const {
-  const auto* a = std::get_if<xt::xarray<T>>(checked(impl_).data.get());
+  const auto* a = std::get_if<xt::xarray<T>>(&detail::array(*this));
   if (!a)
     throw ValueError(str("value: tensor is ", to_string(dtype()), ", asked for ",
                          std::is_same_v<T, float> ? "float32" : "float64"));
   return *a;
 }
 template <class T> xt::xarray<T>& Tensor::mutable_value() {
-  return const_cast<xt::xarray<T>&>(value<T>());
+  value<T>();  // checks the dtype before the write is counted
+  return std::get<xt::xarray<T>>(detail::mutable_array(*this));
 }
 template <class T> const T* Tensor::data() const { return value<T>().data(); }
 

@@ -17,8 +17,16 @@ namespace tg {
 
 using Array = std::variant<xt::xarray<float>, xt::xarray<double>>;
 
+// A tensor's values and their version. Every in-place write goes through mutable_array (and so
+// mutable_value, optimizer steps, init, nn::load), which bumps the version; a tensor saved for
+// backward remembers the version it had, and backward refuses one written since (as PyTorch).
+struct Storage {
+  Array array;
+  std::uint64_t version = 0;
+};
+
 struct TensorImpl {
-  std::shared_ptr<Array> data;    // shared between a tensor and a node that saved it
+  std::shared_ptr<Storage> data;  // shared by a tensor, its detach()es and nodes that saved it
   std::shared_ptr<Node> grad_fn;  // set for results of recorded ops
   Tensor grad;
   bool requires_grad = false;
@@ -32,16 +40,22 @@ namespace detail {
 template <class T> Tensor make(xt::xarray<T>&& a) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "float or double only");
   auto impl = std::make_shared<TensorImpl>();
-  impl->data = std::make_shared<Array>(std::move(a));
+  impl->data = std::make_shared<Storage>(Storage{Array(std::move(a)), 0});
   return Tensor(std::move(impl));
 }
 template <class T> Tensor make(const xt::xarray<T>& a) { return make(xt::xarray<T>(a)); }
 
-inline Array& mutable_array(const Tensor& t) {
+inline const Array& array(const Tensor& t) {
   if (!t.defined()) throw ValueError("tensor: use of an undefined tensor");
-  return *t.impl()->data;
+  return t.impl()->data->array;
 }
-inline const Array& array(const Tensor& t) { return mutable_array(t); }
+// The array, for an in-place write: bumps the storage's version.
+inline Array& mutable_array(const Tensor& t) {
+  array(t);  // throws on an undefined tensor
+  Storage& s = *t.impl()->data;
+  ++s.version;
+  return s.array;
+}
 
 template <class Shp> Shape to_shape(const Shp& s) { return Shape(s.begin(), s.end()); }
 
