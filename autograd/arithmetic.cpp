@@ -154,10 +154,18 @@ Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
 Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
 Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
 Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, double b) { return eq(a, like(a, b)); }
+Tensor operator!=(const Tensor& a, double b) { return ne(a, like(a, b)); }
 Tensor operator<(const Tensor& a, double b) { return lt(a, like(a, b)); }
 Tensor operator<=(const Tensor& a, double b) { return le(a, like(a, b)); }
 Tensor operator>(const Tensor& a, double b) { return gt(a, like(a, b)); }
 Tensor operator>=(const Tensor& a, double b) { return ge(a, like(a, b)); }
+Tensor operator==(double a, const Tensor& b) { return eq(like(b, a), b); }
+Tensor operator!=(double a, const Tensor& b) { return ne(like(b, a), b); }
+Tensor operator<(double a, const Tensor& b) { return lt(like(b, a), b); }
+Tensor operator<=(double a, const Tensor& b) { return le(like(b, a), b); }
+Tensor operator>(double a, const Tensor& b) { return gt(like(b, a), b); }
+Tensor operator>=(double a, const Tensor& b) { return ge(like(b, a), b); }
 Tensor& operator+=(Tensor& a, const Tensor& b) { return a = add(a, b); }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return a = sub(a, b); }
 Tensor& operator*=(Tensor& a, const Tensor& b) { return a = mul(a, b); }

@@ -10,7 +10,9 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <tapegrad/core/error.hpp>
@@ -22,6 +24,7 @@ using Shape = std::vector<std::size_t>;
 
 struct TensorImpl;
 class Node;
+class Generator;
 class Tensor;
 using Hook = std::function<Tensor(const Tensor&)>;
 
@@ -43,7 +46,10 @@ class Tensor {
   double item() const;  // the value of a one-element tensor
 
   template <class T> const xt::xarray<T>& value() const;  // T must match dtype()
-  template <class T> xt::xarray<T>& mutable_value();      // in-place writes: optimizers, init
+  // For an in-place write: bumps the version counter that the storage shares with every
+  // detach()ed handle. Backward through an op that saved this tensor before the write throws.
+  template <class T> xt::xarray<T>& mutable_value();
+  std::uint64_t _version() const;  // in-place writes so far (PyTorch's _version())
   template <class T> const T* data() const;
 
   // --- autograd state
@@ -59,13 +65,100 @@ class Tensor {
   // fn sees the gradient flowing into this tensor; returning a defined tensor replaces it.
   void register_hook(Hook fn) const;
   // Backpropagate from this tensor. With no grad_output the tensor must have one element.
-  void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false,
-                bool create_graph = false) const;
+  // retain_graph defaults to create_graph, as in PyTorch.
+  void backward(const Tensor& grad_output = Tensor(),
+                std::optional<bool> retain_graph = std::nullopt, bool create_graph = false) const;
   Tensor detach() const;  // same values, no history; copies nothing but the handle data
   Tensor clone() const;   // a differentiable copy
   Tensor to(Dtype dtype) const;  // a differentiable cast
   const std::string& name() const;  // parameter names, shown in graphs
   Tensor& set_name(std::string name);
+
+  // --- libtorch's methods: one-line forwards to the free functions (autograd/methods.cpp)
+  template <class T> T item() const { return static_cast<T>(item()); }
+  Shape sizes() const { return shape(); }
+  std::size_t dim() const { return ndim(); }
+  Dtype scalar_type() const { return dtype(); }
+  Tensor& requires_grad_(bool requires = true) { return set_requires_grad(requires); }
+  Tensor contiguous() const { return *this; }  // tensors are always contiguous
+  template <class T> T* data_ptr();  // a write handle: counts as an in-place write
+  Tensor sum() const;
+  Tensor sum(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor sum(const std::vector<std::ptrdiff_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor mean(const std::vector<std::ptrdiff_t>& dims, bool keepdim = false) const;
+  Tensor prod() const;
+  Tensor prod(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor max() const;
+  std::tuple<Tensor, Tensor> max(std::ptrdiff_t dim, bool keepdim = false) const;  // values, indices
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> min(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor argmax() const;
+  Tensor argmax(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor argmin() const;
+  Tensor argmin(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor var() const;
+  Tensor var(const std::vector<std::ptrdiff_t>& dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor std() const;
+  Tensor std(const std::vector<std::ptrdiff_t>& dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor logsumexp(const std::vector<std::ptrdiff_t>& dims, bool keepdim = false) const;
+  Tensor reshape(const std::vector<std::ptrdiff_t>& shape) const;
+  Tensor view(const std::vector<std::ptrdiff_t>& shape) const;
+  Tensor flatten(std::ptrdiff_t start_dim = 0, std::ptrdiff_t end_dim = -1) const;
+  Tensor squeeze() const;
+  Tensor squeeze(std::ptrdiff_t dim) const;
+  Tensor unsqueeze(std::ptrdiff_t dim) const;
+  Tensor transpose(std::ptrdiff_t dim0, std::ptrdiff_t dim1) const;
+  Tensor permute(const std::vector<std::ptrdiff_t>& dims) const;
+  Tensor t() const;
+  Tensor expand(const std::vector<std::ptrdiff_t>& sizes) const;  // -1 keeps a dimension
+  Tensor index_select(std::ptrdiff_t dim, const Tensor& index) const;
+  Tensor gather(std::ptrdiff_t dim, const Tensor& index) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
+  Tensor pow(double exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor neg() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor softmax(std::ptrdiff_t dim) const;
+  Tensor log_softmax(std::ptrdiff_t dim) const;
+  Tensor clamp(std::optional<double> min, std::optional<double> max = std::nullopt) const;
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  Tensor eq(double other) const;
+  Tensor ne(double other) const;
+  Tensor lt(double other) const;
+  Tensor le(double other) const;
+  Tensor gt(double other) const;
+  Tensor ge(double other) const;
+  // In-place: write into this tensor's storage and bump its version. As in PyTorch, a tensor
+  // that requires grad is written only with grad mode off (tg::NoGradGuard), e.g. the classic
+  // manual step { tg::NoGradGuard g; w.sub_(lr * w.grad()); w.grad().zero_(); }.
+  Tensor& zero_();
+  Tensor& fill_(double value);
+  Tensor& copy_(const Tensor& src);  // src broadcast to this tensor's shape and dtype
+  Tensor& add_(const Tensor& other, double alpha = 1);
+  Tensor& add_(double other);
+  Tensor& sub_(const Tensor& other, double alpha = 1);
+  Tensor& sub_(double other);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(double other);
+  Tensor& div_(const Tensor& other);
+  Tensor& div_(double other);
+  Tensor& clamp_(std::optional<double> min, std::optional<double> max = std::nullopt);
+  Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
+  Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
 
   TensorImpl* impl() const { return impl_.get(); }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
@@ -102,7 +195,6 @@ Tensor full_like(const Tensor& t, double value);
 
 // Random tensors draw from gen, a tg::Generator (core/generator.hpp), or when it is nullptr
 // from the default generator, which manual_seed seeds. Same seed, same stream, same tensors.
-class Generator;
 void manual_seed(std::uint64_t seed);
 std::uint64_t random_u64(Generator* gen = nullptr);  // next raw draw
 Tensor rand(const Shape& shape, Dtype dtype = Dtype::float32,
