@@ -1,0 +1,258 @@
+#include <tapegrad/nn/rnn.hpp>
+
+#include <cmath>
+
+#include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
+#include <tapegrad/autograd/elementwise.hpp>
+#include <tapegrad/autograd/linalg.hpp>
+#include <tapegrad/autograd/nn_functional.hpp>
+#include <tapegrad/autograd/shape.hpp>
+#include <tapegrad/nn/init.hpp>
+
+namespace tg::nn {
+namespace {
+
+using Kind = RecurrentKind;
+
+std::string kind_name(Kind kind, bool cell) {
+  return str(kind == Kind::lstm ? "LSTM" : kind == Kind::gru ? "GRU" : "RNN", cell ? "Cell" : "");
+}
+
+Kind rnn_kind(const std::string& nonlinearity, const char* who) {
+  if (nonlinearity == "tanh") return Kind::rnn_tanh;
+  if (nonlinearity == "relu") return Kind::rnn_relu;
+  throw ValueError(str(who, ": nonlinearity must be \"tanh\" or \"relu\", got \"", nonlinearity,
+                       "\""));
+}
+
+// Registers {weight_ih, weight_hh, bias_ih, bias_hh} + suffix, all drawn from U(±1/√H) in that
+// order (PyTorch's reset_parameters); the biases are undefined without bias.
+std::vector<Tensor> add_weights(Module& m, Kind kind, bool cell, std::size_t in,
+                                std::size_t hidden, bool bias, const std::string& suffix) {
+  if (hidden == 0) throw ValueError(str(kind_name(kind, cell), ": hidden_size must be positive"));
+  const std::size_t rows = (kind == Kind::lstm ? 4 : kind == Kind::gru ? 3 : 1) * hidden;
+  std::vector<Tensor> w{m.register_parameter("weight_ih" + suffix, zeros({rows, in})),
+                        m.register_parameter("weight_hh" + suffix, zeros({rows, hidden})),
+                        Tensor(), Tensor()};
+  if (bias) {
+    w[2] = m.register_parameter("bias_ih" + suffix, zeros({rows}));
+    w[3] = m.register_parameter("bias_hh" + suffix, zeros({rows}));
+  }
+  const double bound = 1 / std::sqrt(double(hidden));
+  for (Tensor& t : w)
+    if (t.defined()) init::uniform_(t, -bound, bound);
+  return w;
+}
+
+struct State {
+  Tensor h, c;  // c: LSTM only
+};
+
+// One time step from gi = W_ih x + b_ih (computed beforehand, for a layer's whole sequence at
+// once): one GEMM for all gates, then the gates' elementwise ops.
+State time_step(Kind kind, const Tensor& gi, const State& s, const Tensor& w_hh,
+                const Tensor& b_hh) {
+  Tensor gh = linear(s.h, w_hh, b_hh);
+  switch (kind) {
+    case Kind::rnn_tanh: return {tanh(gi + gh), {}};
+    case Kind::rnn_relu: return {relu(gi + gh), {}};
+    case Kind::lstm: {
+      std::vector<Tensor> g = chunk(gi + gh, 4, 1);  // i, f, g, o
+      Tensor c = sigmoid(g[1]) * s.c + sigmoid(g[0]) * tanh(g[2]);
+      return {sigmoid(g[3]) * tanh(c), c};
+    }
+    case Kind::gru: {
+      std::vector<Tensor> i = chunk(gi, 3, 1), h = chunk(gh, 3, 1);  // r, z, n
+      Tensor r = sigmoid(i[0] + h[0]), z = sigmoid(i[1] + h[1]);
+      Tensor n = tanh(i[2] + r * h[2]);  // b_hn is in h[2]: inside the reset product
+      return {n + z * (s.h - n), {}};    // (1 - z) n + z h
+    }
+  }
+  return {};
+}
+
+// The state a forward was given, checked against `shape` (what the input implies) and given a
+// batch axis of 1 at batch_axis when unbatched; zeros when not given.
+Tensor initial_state(const Module& m, const Tensor& given, const char* name, const Shape& shape,
+                     bool batched, std::size_t batch_axis, const Tensor& input) {
+  if (!given.defined()) {
+    Shape full = shape;
+    if (!batched) full.insert(full.begin() + std::ptrdiff_t(batch_axis), 1);
+    return zeros(full, input.dtype());
+  }
+  if (given.shape() != shape)
+    throw ShapeError(str(m.type_name(), ": expected ", name, " of shape ", to_string(shape),
+                         " for input of shape ", to_string(input.shape()), ", got ",
+                         to_string(given.shape())));
+  return batched ? given : unsqueeze(given, std::ptrdiff_t(batch_axis));
+}
+
+[[noreturn]] void no_single_forward(const Module& m) {
+  throw Error(str(m.type_name(), ": forward takes (input, state) and returns (output, state): "
+                  "call its forward(input[, state]); it cannot be a stage of a Sequential"));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- cells
+
+RNNCellBase::RNNCellBase(std::size_t in, std::size_t hidden, bool bias, Kind kind)
+    : input_size(in), hidden_size(hidden), kind(kind) {
+  std::vector<Tensor> w = add_weights(*this, kind, true, in, hidden, bias, "");
+  weight_ih = w[0], weight_hh = w[1], bias_ih = w[2], bias_hh = w[3];
+}
+
+Tensor RNNCellBase::forward(const Tensor&) { no_single_forward(*this); }
+
+std::tuple<Tensor, Tensor> RNNCellBase::step(const Tensor& input, const Tensor& hx,
+                                             const Tensor& cx) {
+  if ((input.ndim() != 1 && input.ndim() != 2) || input.size(-1) != input_size)
+    throw ShapeError(str(type_name(), ": expected input of shape [batch, ", input_size,
+                         "] or unbatched [", input_size, "], got ", to_string(input.shape())));
+  const bool batched = input.ndim() == 2;
+  Tensor x = batched ? input : unsqueeze(input, 0);
+  Shape shape = batched ? Shape{x.size(0), hidden_size} : Shape{hidden_size};
+  State s{initial_state(*this, hx, "hx", shape, batched, 0, input),
+          kind == Kind::lstm ? initial_state(*this, cx, "cx", shape, batched, 0, input) : Tensor()};
+  s = time_step(kind, linear(x, weight_ih, bias_ih), s, weight_hh, bias_hh);
+  if (!batched) s = {squeeze(s.h, 0), s.c.defined() ? squeeze(s.c, 0) : Tensor()};
+  return {s.h, s.c};
+}
+
+std::string RNNCellBase::extra_repr() const {
+  return str(input_size, ", ", hidden_size, bias_ih.defined() ? "" : ", bias=false",
+             kind == Kind::rnn_relu ? ", nonlinearity=relu" : "");
+}
+
+RNNCell::RNNCell(std::size_t in, std::size_t hidden, bool bias, const std::string& nonlinearity)
+    : RNNCellBase(in, hidden, bias, rnn_kind(nonlinearity, "RNNCell")) {}
+Tensor RNNCell::forward(const Tensor& input, const Tensor& hx) {
+  return std::get<0>(step(input, hx, Tensor()));
+}
+
+LSTMCell::LSTMCell(std::size_t in, std::size_t hidden, bool bias)
+    : RNNCellBase(in, hidden, bias, Kind::lstm) {}
+std::tuple<Tensor, Tensor> LSTMCell::forward(const Tensor& input,
+                                             const std::tuple<Tensor, Tensor>& hx) {
+  return step(input, std::get<0>(hx), std::get<1>(hx));
+}
+
+GRUCell::GRUCell(std::size_t in, std::size_t hidden, bool bias)
+    : RNNCellBase(in, hidden, bias, Kind::gru) {}
+Tensor GRUCell::forward(const Tensor& input, const Tensor& hx) {
+  return std::get<0>(step(input, hx, Tensor()));
+}
+
+// ---------------------------------------------------------------- layers
+
+RNNBase::RNNBase(const RNNOptions& o, Kind kind) : options(o), kind(kind) {
+  const std::string name = kind_name(kind, false);
+  if (o.num_layers_ == 0) throw ValueError(name + ": num_layers must be positive");
+  if (!(o.dropout_ >= 0 && o.dropout_ <= 1))
+    throw ValueError(str(name, ": dropout must be in [0, 1], got ", o.dropout_));
+  if (kind != Kind::rnn_tanh && kind != Kind::rnn_relu && o.nonlinearity_ != "tanh")
+    throw ValueError(name + ": nonlinearity is an option of RNN only");
+  const std::size_t directions = o.bidirectional_ ? 2 : 1;
+  for (std::size_t layer = 0; layer < o.num_layers_; ++layer)
+    for (std::size_t d = 0; d < directions; ++d)
+      all_weights.push_back(add_weights(*this, kind, false,
+                                        layer == 0 ? o.input_size_ : directions * o.hidden_size_,
+                                        o.hidden_size_, o.bias_,
+                                        str("_l", layer, d ? "_reverse" : "")));
+}
+
+Tensor RNNBase::forward(const Tensor&) { no_single_forward(*this); }
+
+// Layer by layer, each direction: the input projection of the whole sequence as one GEMM over
+// [T·N, in], then the time loop (backwards for _reverse); the layer's output is the h of every
+// step (both directions side by side), the next layer's input after dropout.
+std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& hx,
+                                                const Tensor& cx) {
+  const RNNOptions& o = options;
+  const std::size_t D = o.bidirectional_ ? 2 : 1, L = o.num_layers_, H = o.hidden_size_;
+  if ((input.ndim() != 2 && input.ndim() != 3) || input.size(-1) != o.input_size_ ||
+      input.numel() == 0)
+    throw ShapeError(str(type_name(), ": expected a non-empty input of shape ",
+                         o.batch_first_ ? "[batch, seq, " : "[seq, batch, ", o.input_size_,
+                         "] or unbatched [seq, ", o.input_size_, "], got ",
+                         to_string(input.shape())));
+  const bool batched = input.ndim() == 3;
+  Tensor x = !batched ? unsqueeze(input, 1) : o.batch_first_ ? transpose(input, 0, 1) : input;
+  const std::size_t T = x.size(0), N = x.size(1);
+  const Shape shape = batched ? Shape{L * D, N, H} : Shape{L * D, H};
+  State s0{initial_state(*this, hx, "h0", shape, batched, 1, input),
+           kind == Kind::lstm ? initial_state(*this, cx, "c0", shape, batched, 1, input)
+                              : Tensor()};
+  auto initial = [&](const Tensor& states, std::size_t k) {  // [N, H] of layer·D + direction
+    return states.defined() ? reshape(narrow(states, 0, std::ptrdiff_t(k), 1),
+                                      {std::ptrdiff_t(N), std::ptrdiff_t(H)})
+                            : Tensor();
+  };
+  std::vector<Tensor> h_n, c_n;
+  for (std::size_t layer = 0; layer < L; ++layer) {
+    std::vector<Tensor> outputs;
+    for (std::size_t d = 0; d < D; ++d) {
+      const std::size_t k = layer * D + d;
+      const std::vector<Tensor>& w = all_weights[k];
+      std::vector<Tensor> gi =
+          split(linear(reshape(x, {std::ptrdiff_t(T * N), -1}), w[0], w[2]), N, 0);
+      State s{initial(s0.h, k), initial(s0.c, k)};
+      std::vector<Tensor> hs(T);
+      for (std::size_t i = 0; i < T; ++i) {
+        const std::size_t t = d == 0 ? i : T - 1 - i;
+        s = time_step(kind, gi[t], s, w[1], w[3]);
+        hs[t] = s.h;
+      }
+      outputs.push_back(stack(hs, 0));
+      h_n.push_back(s.h);
+      c_n.push_back(s.c);
+    }
+    x = D == 1 ? outputs[0] : cat(outputs, 2);
+    if (layer + 1 < L) x = dropout(x, o.dropout_, is_training());
+  }
+  Tensor output = !batched ? squeeze(x, 1) : o.batch_first_ ? transpose(x, 0, 1) : x;
+  auto final_states = [&](const std::vector<Tensor>& states) {
+    if (!states[0].defined()) return Tensor();
+    Tensor all = stack(states, 0);
+    return batched ? all : squeeze(all, 1);
+  };
+  return {output, final_states(h_n), final_states(c_n)};
+}
+
+std::string RNNBase::extra_repr() const {
+  const RNNOptions& o = options;
+  return str(o.input_size_, ", ", o.hidden_size_,
+             o.num_layers_ != 1 ? str(", num_layers=", o.num_layers_) : "",
+             kind == Kind::rnn_relu ? ", nonlinearity=relu" : "", o.bias_ ? "" : ", bias=false",
+             o.batch_first_ ? ", batch_first=true" : "",
+             o.dropout_ != 0 ? str(", dropout=", o.dropout_) : "",
+             o.bidirectional_ ? ", bidirectional=true" : "");
+}
+
+RNN::RNN(const RNNOptions& o) : RNNBase(o, rnn_kind(o.nonlinearity_, "RNN")) {}
+RNN::RNN(std::size_t in, std::size_t hidden, std::size_t layers)
+    : RNN(RNNOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, Tensor> RNN::forward(const Tensor& input, const Tensor& hx) {
+  auto [output, h, c] = run(input, hx, Tensor());
+  return {output, h};
+}
+
+LSTM::LSTM(const LSTMOptions& o) : RNNBase(o, Kind::lstm) {}
+LSTM::LSTM(std::size_t in, std::size_t hidden, std::size_t layers)
+    : LSTM(LSTMOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTM::forward(
+    const Tensor& input, const std::tuple<Tensor, Tensor>& hx) {
+  auto [output, h, c] = run(input, std::get<0>(hx), std::get<1>(hx));
+  return {output, {h, c}};
+}
+
+GRU::GRU(const GRUOptions& o) : RNNBase(o, Kind::gru) {}
+GRU::GRU(std::size_t in, std::size_t hidden, std::size_t layers)
+    : GRU(GRUOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& hx) {
+  auto [output, h, c] = run(input, hx, Tensor());
+  return {output, h};
+}
+
+}  // namespace tg::nn
