@@ -1,6 +1,5 @@
 #include <tapegrad/nn/init.hpp>
 
-#include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 
 #include <cmath>
@@ -8,11 +7,6 @@
 namespace tg::nn::init {
 
 namespace {
-// Moves the values of `source` (same shape and dtype) into t's storage, shared by every handle.
-Tensor& assign(Tensor& t, Tensor source) {
-  tg::detail::mutable_array(t) = std::move(tg::detail::mutable_array(source));
-  return t;
-}
 double fan(const Tensor& t, const std::string& mode) {
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   if (mode == "fan_in") return fan_in;
@@ -43,15 +37,19 @@ std::pair<double, double> calculate_fan_in_and_fan_out(const Tensor& t) {
   return {double(t.size(1)) * receptive, double(t.size(0)) * receptive};
 }
 
+// The Tensor methods, with grad mode off (parameters require grad), as torch.nn.init does.
 Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
   NoGradGuard no_grad;
-  return assign(t, rand(t.shape(), t.dtype(), gen) * (b - a) + a);
+  return t.uniform_(a, b, gen);
 }
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   NoGradGuard no_grad;
-  return assign(t, randn(t.shape(), t.dtype(), gen) * std + mean);
+  return t.normal_(mean, std, gen);
 }
-Tensor& constant_(Tensor& t, double value) { return assign(t, full(t.shape(), value, t.dtype())); }
+Tensor& constant_(Tensor& t, double value) {
+  NoGradGuard no_grad;
+  return t.fill_(value);
+}
 Tensor& zeros_(Tensor& t) { return constant_(t, 0); }
 Tensor& ones_(Tensor& t) { return constant_(t, 1); }
 
