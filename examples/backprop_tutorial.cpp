@@ -7,7 +7,11 @@
 // 4. the loss gradients worked out by hand from their formulas, next to autograd's;
 // 5. the graph as Graphviz DOT (render: dot -Tsvg backprop.dot -o backprop.svg);
 // 6. gradcheck catching a hand-written backward that is wrong, and naming it.
+//
+//   ./backprop_tutorial [--dot backprop.dot] [--help]
 #include <tapegrad/tapegrad.hpp>
+
+#include "common.hpp"
 
 #include <fstream>
 #include <iomanip>
@@ -18,7 +22,10 @@ using namespace tg;
 static double norm(const Tensor& t) { return std::sqrt(sum(t * t).item()); }
 
 int main(int argc, char** argv) {
-  std::string dot_path = argc > 1 ? argv[1] : "backprop.dot";
+  examples::App app{"Backpropagation step by step on a 2-3-1 network and the four XOR points."};
+  std::string dot_path = "backprop.dot";
+  app.add_option("--dot", dot_path, "file for the graph in Graphviz DOT");
+  CLI11_PARSE(app, argc, argv);
   std::cout << std::setprecision(4);
   manual_seed(7);
 
@@ -85,7 +92,10 @@ int main(int argc, char** argv) {
             << max(abs(bce_by_hand - y_hat.grad())).item() << "\n\n";
 
   std::cout << "== 5. the graph, as Graphviz DOT, in " << dot_path << "\n";
-  std::ofstream(dot_path) << autograd::to_dot(mse, autograd::DotOptions().with_gradients());
+  if (!(std::ofstream(dot_path) << autograd::to_dot(mse, autograd::DotOptions().with_gradients()))) {
+    std::cerr << "error: cannot write " << dot_path << "\n";
+    return 1;
+  }
   auto stats = autograd::tape_stats(mse);
   std::cout << "  " << stats.nodes << " ops, " << stats.saved_bytes
             << " bytes of saved tensors kept alive for backward\n\n";

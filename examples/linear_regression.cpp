@@ -1,16 +1,18 @@
 // Lesson 1: the smallest training loop. Fit y = 3x + 2 + noise with one Linear(1, 1) layer
 // (a single weight w and bias b), the mean squared error and plain gradient descent.
 //
-//   ./linear_regression [--epochs 1000] [--lr 0.01] [--seed 0]
+//   ./linear_regression [--epochs 1000] [--lr 0.01] [--seed 0] [--help]
+// Too large a learning rate (try --lr 1.5) makes every step overshoot: the loss grows to
+// infinity, then NaN, and the program stops with a message and exit status 1.
 #include <tapegrad/tapegrad.hpp>
 
-#include <CLI/CLI.hpp>
+#include "common.hpp"
 
 #include <cmath>
 #include <cstdio>
 
 int main(int argc, char** argv) {
-  CLI::App app{"Fits y = 3x + 2 + noise with tg::nn::Linear(1, 1), MSE and SGD."};
+  examples::App app{"Fits y = 3x + 2 + noise with tg::nn::Linear(1, 1), MSE and SGD."};
   int epochs = 1000;
   double lr = 0.01;
   std::uint64_t seed = 0;
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     optimizer.zero_grad();                                // forget the last step's gradients
     tg::Tensor loss = tg::losses::mse_loss(model(x), y);  // mean((y_hat - y)²), recorded on the tape
+    examples::check_finite(loss.item(), lr, "epoch " + std::to_string(epoch));  // NaN or inf: stop
     loss.backward();                                      // d loss / d w and d loss / d b
     optimizer.step();                                     // w -= lr · dw, b -= lr · db
     if (epoch % 100 == 0 || epoch == epochs)
