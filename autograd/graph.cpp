@@ -4,6 +4,8 @@
 #include <xtensor/xmath.hpp>
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 #include <unordered_set>
 
 namespace tg::autograd {
@@ -26,60 +28,163 @@ std::vector<std::shared_ptr<Node>> tape(const Tensor& root) {
   return nodes;
 }
 
-namespace {
+GradientRecorder::GradientRecorder() {
+  set_backward_trace([this](const TraceEvent& e) { grads_[&e.node] = e.grad; });
+}
+GradientRecorder::~GradientRecorder() { set_backward_trace(nullptr); }
+Tensor GradientRecorder::grad_of(const Node* node) const {
+  auto it = grads_.find(node);
+  return it == grads_.end() ? Tensor() : it->second;
+}
 
-std::string summary(const Tensor& t) {
-  return visit(t, [](const auto& a) {
+std::string summarize(const Tensor& t, std::size_t max_numbers) {
+  if (!t.defined()) return "none";
+  return visit(t, [&](const auto& a) {
     if (a.size() == 0) return std::string("empty");
-    double norm = std::sqrt(double(xt::sum(a * a)()));
-    return str("norm ", norm, "\\nmin ", double(xt::amin(a)()), " max ", double(xt::amax(a)()));
+    std::ostringstream os;
+    os << std::setprecision(4);
+    if (a.dimension() == 0) {
+      os << double(a());
+    } else if (a.size() <= max_numbers) {
+      os << "[";
+      for (std::size_t i = 0; i < a.size(); ++i) os << (i ? ", " : "") << double(a.data()[i]);
+      os << "]";
+    } else {
+      double norm = std::sqrt(double(xt::sum(a * a)()));
+      os << "norm " << norm << " min " << double(xt::amin(a)()) << " max " << double(xt::amax(a)());
+    }
+    return os.str();
   });
 }
 
+std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options) {
+  std::vector<GraphNode> nodes;
+  std::unordered_map<const TensorImpl*, std::size_t> leaf_index;
+  std::unordered_map<const Node*, std::size_t> op_index;
+  std::unordered_map<const Node*, Tensor> known;  // op node -> its output tensor
+  for (const Tensor& t : options.outputs)
+    if (t.defined() && t.grad_fn()) known[t.grad_fn().get()] = t;
+  if (root.grad_fn()) known[root.grad_fn().get()] = root;
+
+  auto add_leaf = [&](const std::shared_ptr<TensorImpl>& impl) {
+    auto [it, fresh] = leaf_index.try_emplace(impl.get(), nodes.size());
+    if (fresh) {
+      Tensor t(impl);
+      GraphNode g;
+      g.kind = t.name().empty() ? GraphNode::Kind::leaf : GraphNode::Kind::parameter;
+      g.label = t.name().empty() ? "leaf" : t.name();
+      g.shape = t.shape();
+      g.value = t;
+      g.grad = t.grad();
+      nodes.push_back(std::move(g));
+    }
+    return it->second;
+  };
+  int ops = 0;
+  for (const auto& node : tape(root)) {
+    const Node* n = node.get();
+    GraphNode g;
+    g.node = n;
+    g.label = n->name();
+    g.op_index = ops++;
+    // Constants the op saved: saved tensors that need no gradient, matched to the constant
+    // inputs by shape, in order (released after a backward without retain_graph).
+    std::vector<Tensor> saved_constants;
+    for (const Tensor& t : n->saved_tensors())
+      if (t.defined() && !t.requires_grad()) saved_constants.push_back(t);
+    for (std::size_t i = 0; i < n->inputs().size(); ++i) {
+      const Edge& e = n->inputs()[i];
+      if (e.fn) {
+        g.inputs.push_back(op_index.at(e.fn.get()));
+      } else if (auto leaf = e.leaf.lock()) {
+        g.inputs.push_back(add_leaf(leaf));
+      } else {
+        GraphNode c;
+        c.kind = GraphNode::Kind::constant;
+        c.label = "constant";
+        c.shape = e.shape;
+        for (auto it = saved_constants.begin(); it != saved_constants.end(); ++it)
+          if (it->shape() == e.shape) {
+            c.value = *it;
+            if (!it->name().empty()) c.label = it->name();
+            saved_constants.erase(it);
+            break;
+          }
+        g.inputs.push_back(nodes.size());
+        nodes.push_back(std::move(c));
+      }
+    }
+    auto out = known.find(n);
+    std::shared_ptr<TensorImpl> retained = node->retained().lock();
+    if (out != known.end()) g.value = out->second;
+    else if (retained) g.value = Tensor(retained);
+    if (retained) g.grad = Tensor(retained).grad();
+    else if (out != known.end() && out->second.retains_grad()) g.grad = out->second.grad();
+    if (options.recorded && options.recorded->grad_of(n).defined())
+      g.grad = options.recorded->grad_of(n);
+    op_index[n] = nodes.size();
+    for (std::size_t i = 0; i < n->inputs().size(); ++i)  // the shapes flowing in, from the edges
+      if (n->inputs()[i].fn) nodes[g.inputs[i]].shape = n->inputs()[i].shape;
+    nodes.push_back(std::move(g));
+  }
+  if (root.grad_fn()) nodes.back().shape = root.shape();
+  if (!root.grad_fn() && root.requires_grad()) add_leaf(root.impl_ptr());
+  return nodes;
+}
+
+namespace {
+std::string dot_escape(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
 }  // namespace
 
 std::string to_dot(const Tensor& root, const DotOptions& options) {
   std::string dot = "digraph tapegrad {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n";
-  std::unordered_set<const TensorImpl*> leaves;
-  auto leaf_node = [&](const std::shared_ptr<TensorImpl>& impl, const Shape& shape) {
-    std::string id = str("leaf", static_cast<const void*>(impl.get()));
-    if (leaves.insert(impl.get()).second) {
-      Tensor t(impl);
-      std::string label = (t.name().empty() ? std::string("leaf") : t.name()) + "\\n" +
-                          to_string(shape);
-      if (options.values) label += "\\nvalue " + summary(t);
-      if (options.gradients && t.grad().defined()) label += "\\ngrad " + summary(t.grad());
-      dot += str("  ", id, " [shape=ellipse", t.name().empty() ? "" : ", style=filled, fillcolor=lightblue",
-                 ", label=\"", label, "\"];\n");
-    }
-    return id;
+  std::vector<GraphNode> nodes = graph(root, options);
+  auto id = [](std::size_t i) { return str("n", i); };
+  auto summaries = [&](const GraphNode& g) {
+    std::string s;
+    if (options.values && g.value.defined()) s += "\\ndata " + dot_escape(summarize(g.value));
+    if (options.gradients && g.grad.defined()) s += "\\ngrad " + dot_escape(summarize(g.grad));
+    return s;
   };
-  auto node_id = [](const Node* n) { return str("op", n->sequence_nr()); };
-  for (const auto& node : tape(root)) {
-    const Node* n = node.get();
-    dot += str("  ", node_id(n), " [shape=box, style=rounded, label=\"", n->name(), "\\n#",
-               n->sequence_nr(), "\"];\n");
-    for (std::size_t i = 0; i < n->inputs().size(); ++i) {
-      const Edge& e = n->inputs()[i];
-      std::string from;
-      if (e.fn) {
-        from = node_id(e.fn.get());
-      } else if (auto leaf = e.leaf.lock()) {
-        from = leaf_node(leaf, e.shape);
-      } else {  // an input that needs no gradient
-        from = str(node_id(n), "_in", i);
-        dot += str("  ", from, " [shape=ellipse, color=gray, fontcolor=gray, label=\"constant\\n",
-                   to_string(e.shape), "\"];\n");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const GraphNode& g = nodes[i];
+    std::string label = dot_escape(g.label);
+    switch (g.kind) {
+      case GraphNode::Kind::op:
+        dot += str("  ", id(i), " [shape=box, style=rounded, label=\"", label, " #", g.op_index,
+                   "\\n", to_string(g.shape),
+                   summaries(g), "\"];\n");
+        break;
+      case GraphNode::Kind::parameter:
+      case GraphNode::Kind::leaf:
+        dot += str("  ", id(i), " [shape=ellipse",
+                   g.kind == GraphNode::Kind::parameter ? ", style=filled, fillcolor=lightblue" : "",
+                   ", label=\"", label, "\\n", to_string(g.shape), summaries(g), "\"];\n");
+        break;
+      case GraphNode::Kind::constant: {
+        // A small constant always shows its numbers: they are part of the formula.
+        std::string value = g.value.defined() && g.value.numel() <= 8
+                                ? "\\n" + dot_escape(summarize(g.value))
+                                : options.values && g.value.defined()
+                                      ? "\\ndata " + dot_escape(summarize(g.value)) : "";
+        dot += str("  ", id(i), " [shape=ellipse, color=gray, fontcolor=gray, label=\"", label,
+                   "\\n", to_string(g.shape), value, "\"];\n");
+        break;
       }
-      dot += str("  ", from, " -> ", node_id(n), " [label=\"", to_string(e.shape), "\"];\n");
     }
+    for (std::size_t in : g.inputs)
+      dot += str("  ", id(in), " -> ", id(i), " [label=\"", to_string(nodes[in].shape), "\"];\n");
   }
-  if (root.grad_fn()) {
+  if (root.grad_fn())
     dot += str("  output [shape=ellipse, style=filled, fillcolor=lightgreen, label=\"output\\n",
-               to_string(root.shape()), "\"];\n  ", node_id(root.grad_fn().get()), " -> output;\n");
-  } else if (root.requires_grad()) {
-    leaf_node(root.impl_ptr(), root.shape());
-  }
+               to_string(root.shape()), "\"];\n  ", id(nodes.size() - 1), " -> output;\n");
   return dot + "}\n";
 }
 

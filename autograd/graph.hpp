@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <tapegrad/autograd/node.hpp>
@@ -12,15 +13,56 @@ namespace tg::autograd {
 // The recorded ops that produced `root`, in tape (creation) order; backward runs them reversed.
 std::vector<std::shared_ptr<Node>> tape(const Tensor& root);
 
+// Records, while it lives, the gradient that reached each op node's output during backward
+// (through the backward trace, which it owns meanwhile: one recorder at a time, per process).
+// Pass it to DotOptions::recorded to draw op nodes with the gradients of that backward.
+class GradientRecorder {
+ public:
+  GradientRecorder();
+  ~GradientRecorder();
+  GradientRecorder(const GradientRecorder&) = delete;
+  GradientRecorder& operator=(const GradientRecorder&) = delete;
+  Tensor grad_of(const Node* node) const;  // undefined when the node did not run
+
+ private:
+  std::unordered_map<const Node*, Tensor> grads_;
+};
+
 struct DotOptions {
-  bool values = false;     // leaf value summaries (norm, min, max)
-  bool gradients = false;  // leaf .grad() summaries (norm, min, max)
+  bool values = false;     // value summaries: leaves, constants, and op outputs that are known
+  bool gradients = false;  // gradient summaries: leaves' .grad(), op outputs' recorded gradient
+  // Intermediate results whose op nodes show their value (and .grad() when retain_grad was set).
+  // The root's value is always known; so is every output on which retain_grad() was called.
+  std::vector<Tensor> outputs;
+  const GradientRecorder* recorded = nullptr;  // gradients reaching op outputs
   DotOptions& with_values(bool on = true) { values = on; return *this; }
   DotOptions& with_gradients(bool on = true) { gradients = on; return *this; }
+  DotOptions& with_outputs(std::vector<Tensor> t) { outputs = std::move(t); return *this; }
+  DotOptions& with_recorded(const GradientRecorder& r) { recorded = &r; return *this; }
 };
-// The graph that produced `root`: op nodes (boxes, named, in tape order), leaf tensors (ellipses;
-// parameters — named leaves — filled), edges labelled with the shapes flowing along them.
-// Render with `dot -Tsvg graph.dot -o graph.svg`.
+
+// The graph as data, the model of to_dot's picture (and of other renderers, such as the
+// playground's). Nodes come in tape order, each op after the tensors feeding it.
+struct GraphNode {
+  enum class Kind { op, parameter, leaf, constant };
+  Kind kind = Kind::op;
+  std::string label;     // op name; tensor name (parameters: the module path) or "leaf"/"constant"
+  Shape shape;           // op: its output's shape
+  Tensor value, grad;    // undefined where unknown
+  std::vector<std::size_t> inputs;  // indices of the nodes feeding an op, in argument order
+  const Node* node = nullptr;       // the op's tape node (to match backward trace events)
+  int op_index = -1;     // #0, #1, ... in tape order (ops only)
+};
+// A constant is an input that needs no gradient. The tape keeps only its shape; when the op
+// saved it for backward (mse_loss saves its target), its value and set_name() name are shown.
+std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options = {});
+
+// "[0.5, -1.25]" for tensors of at most max_numbers elements, else "norm n min a max b".
+std::string summarize(const Tensor& t, std::size_t max_numbers = 8);
+
+// The graph that produced `root`: op nodes (boxes, named, numbered #0, #1, ... in tape order),
+// leaf tensors (ellipses; parameters — named leaves — filled), constants (grey), edges labelled
+// with the shapes flowing along them. Render with `dot -Tsvg graph.dot -o graph.svg`.
 std::string to_dot(const Tensor& root, const DotOptions& options = {});
 
 struct TapeStats {

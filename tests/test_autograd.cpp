@@ -164,3 +164,28 @@ TEST_CASE("to_dot and tape_stats describe the graph") {
   loss.backward();
   CHECK(autograd::tape_stats(loss).saved_bytes == 0);
 }
+
+TEST_CASE("to_dot numbers ops locally and shows values, gradients and constants") {
+  Tensor w = tensor({0.5, -1.0}).set_requires_grad().set_name("w");
+  Tensor y = tensor({1.0, 2.0});
+  Tensor scale = tensor({2.0, 2.0}).set_name("scale");
+  Tensor pred = w * scale;  // mul saves scale for backward: the graph shows it
+  Tensor loss = losses::mse_loss(pred, y);
+  std::string before = autograd::to_dot(loss, autograd::DotOptions().with_values());
+  CHECK(before.find("#0") != std::string::npos);  // local numbers, whatever ran before
+  CHECK(before.find("#1") != std::string::npos);
+  CHECK(before.find("#5") == std::string::npos);  // mul sub mul sum div
+  CHECK(before.find("scale\\n[2]\\n[2, 2]") != std::string::npos);  // constant: name, numbers
+  CHECK(before.find("data [0.5, -1]") != std::string::npos);  // the leaf's numbers
+  autograd::GradientRecorder recorder;
+  loss.backward({}, true);
+  std::string after = autograd::to_dot(
+      loss, autograd::DotOptions().with_values().with_gradients().with_outputs({pred})
+                .with_recorded(recorder));
+  CHECK(after.find("data [1, -2]") != std::string::npos);     // pred's value on its op node
+  CHECK(after.find("grad [0, -4]") != std::string::npos);     // dL/dpred = 2(pred - y)/2
+  CHECK(after.find("grad [0, -8]") != std::string::npos);     // w's .grad()
+  auto nodes = autograd::graph(loss);
+  CHECK(nodes.back().label == "div");  // mean = sum / n
+  CHECK(nodes.back().op_index == 4);
+}
