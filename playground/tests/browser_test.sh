@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Headless chromium opens the playground, trains a few steps and steps backward through the
+# whole tape (the page's ?autotest script); the rendered DOM is checked and screenshots are
+# saved. Usage: browser_test.sh path/to/tapegrad-playground SCREENSHOT_DIR
+# Exit 77 (CTest: skipped) when chromium is missing: bash scripts/setup.sh chromium
+set -euo pipefail
+bin=$1
+shots=$2
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+  echo "SKIPPED: chromium is not installed (bash scripts/setup.sh chromium)"
+  exit 77
+fi
+mkdir -p "$shots"
+dir=$(mktemp -d)
+"$bin" --port 0 > "$dir/log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+url=""
+for _ in $(seq 100); do
+  url=$(grep -o 'http://[^ ]*' "$dir/log" || true)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "browser_test: the server printed no URL"; exit 1; }
+
+# The flags this machine needs (no sandbox as root, no network beyond localhost); a fresh
+# profile each time.
+run_chromium() {
+  rm -rf "$dir/profile"
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$dir/profile" --window-size=1400,2000 --hide-scrollbars \
+    --virtual-time-budget=60000 "$@" 2>>"$dir/chromium.log"
+}
+
+fail() { echo "FAIL: $1"; exit 1; }
+run_chromium --dump-dom "${url}?autotest=1" > "$dir/dom.html"
+dom="$dir/dom.html"
+grep -q 'data-autotest="done"' "$dom" || { grep -o 'data-autotest="[^"]*"' "$dom"; grep -o '<div id="message"[^<]*<' "$dom"; fail "the page's script did not finish"; }
+events=$(grep -o 'data-events="[0-9]*"' "$dom" | grep -o '[0-9]*')
+cursor=$(grep -o 'data-cursor="[0-9]*"' "$dom" | grep -o '[0-9]*')
+step=$(grep -o 'data-step="[0-9]*"' "$dom" | grep -o '[0-9]*')
+echo "page trained to step $step, stepped backward through $cursor of $events tape nodes"
+[ "$events" -gt 5 ] && [ "$cursor" = "$events" ] || fail "backward not stepped to the end"
+[ "$step" -ge 100 ] || fail "training did not run"
+count() { grep -o "$1" "$dom" | wc -l; }
+[ "$(count 'class="node op done')" = "$events" ] || fail "every op node is marked done"
+[ "$(count 'class="node parameter')" = 6 ] || fail "six parameter nodes (3 Linear layers)"
+grep -q '0\.weight' "$dom" || fail "parameters named by module"
+grep -q 'class="loss-autograd-dL-dŷ">\[' "$dom" || fail "autograd's dL/dŷ beside the loss"
+grep -q 'dL/dŷ = (ŷ − y) / (ŷ(1 − ŷ)) / n' "$dom" || fail "hand BCE gradient"
+grep -q 'Backward is done' "$dom" || fail "final step message"
+[ "$(count 'class="weight"')" = 96 ] || fail "2-8-8-1 network: 16 + 64 + 8 weight lines"
+[ "$(count "class=\"loss\" data-name=")" = 6 ] || fail "six losses in the gallery"
+grep -q 'class="curve-train"' "$dom" || fail "loss curve"
+grep -q 'id="message" role="alert"></div>' "$dom" || fail "an error message is shown"
+
+# Screenshots: mid-way through the backward pass (4 nodes run), and at the end; regression.
+run_chromium --screenshot="$shots/playground.png" "${url}?autotest=1&backward_steps=4" >/dev/null
+run_chromium --screenshot="$shots/playground-end.png" "${url}?autotest=1" >/dev/null
+run_chromium --screenshot="$shots/playground-regression.png" \
+  "${url}?autotest=1&dataset=regression&hidden=6&backward_steps=2" >/dev/null
+for f in playground playground-end playground-regression; do
+  [ -s "$shots/$f.png" ] || fail "no screenshot $f.png"
+done
+echo "screenshots in $shots"
+kill $pid
+echo "playground in chromium: all checks passed"
