@@ -64,10 +64,14 @@ TEST_CASE("threads drawing from the default generator take whole, disjoint tenso
       nn::Linear layer(8, 8);  // layers' default init draws alongside, as in the issue's report
     });
   for (auto& t : pool) t.join();
+  const double next = rand({1}, Dtype::float64).item();
 
-  // Replayed in one thread, the stream holds every drawn tensor as one contiguous block.
+  // Replayed in one thread, the stream holds every drawn tensor as one contiguous block, and
+  // the draw after the threads' comes next: none was lost or taken twice.
+  constexpr std::size_t total = threads * (tensors * size + 8 * 8 + 8);
   manual_seed(123);
-  const Values stream = to_vector(rand({threads * tensors * size + 2 * threads * 72}, Dtype::float64));
+  const Values stream = to_vector(rand({total + 1}, Dtype::float64));
+  CHECK(stream.back() == next);
   std::map<double, std::size_t> position;
   for (std::size_t k = 0; k < stream.size(); ++k) position[stream[k]] = k;
   std::vector<bool> used(stream.size());
@@ -78,7 +82,8 @@ TEST_CASE("threads drawing from the default generator take whole, disjoint tenso
       if (it == position.end() || it->second + size > stream.size()) continue;
       const std::size_t first = it->second;
       bool ok = true;
-      for (std::size_t k = 0; k < size; ++k) ok = ok && stream[first + k] == v[k] && !used[first + k];
+      for (std::size_t k = 0; k < size; ++k)
+        ok = ok && stream[first + k] == v[k] && !used[first + k];
       if (!ok) continue;
       std::fill(used.begin() + long(first), used.begin() + long(first + size), true);
       ++whole;
