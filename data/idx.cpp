@@ -4,8 +4,8 @@
 
 #include <zlib.h>
 
-#include <climits>
 #include <memory>
+#include <string>
 
 namespace tg::data {
 
@@ -18,9 +18,9 @@ Tensor read_idx(const std::string& path) {
     return IOError(str("read_idx: ", path, " is not a valid IDX file: ", why));
   };
   // gzread inflates a gzip file as it goes and passes a plain file through unchanged; every
-  // read asks only for the bytes the header says come next.
+  // read asks only for the bytes the header says come next, in chunks of at most 64 KiB.
   auto read = [&](char* buffer, std::size_t size) {
-    const int n = gzread(file.get(), buffer, unsigned(std::min<std::size_t>(size, INT_MAX)));
+    const int n = gzread(file.get(), buffer, unsigned(size));
     int err = Z_OK;
     const char* msg = gzerror(file.get(), &err);
     if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
