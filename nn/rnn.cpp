@@ -72,6 +72,15 @@ State time_step(Kind kind, const Tensor& gi, const State& s, const Tensor& w_hh,
   return {};
 }
 
+// The T blocks of n rows of x [T·n, C], by halving. The backward of a narrow fills a tensor of
+// its parent's size, so T narrows of x would cost T·|x| in backward; halving costs |x|·log₂T.
+void split_steps(const Tensor& x, std::size_t n, std::vector<Tensor>& steps) {
+  const std::size_t count = x.size(0) / n, half = count / 2;
+  if (count == 1) return steps.push_back(x);
+  split_steps(narrow(x, 0, 0, half * n), n, steps);
+  split_steps(narrow(x, 0, std::ptrdiff_t(half * n), (count - half) * n), n, steps);
+}
+
 // The state a forward was given, checked against `shape` (what the input implies) and given a
 // batch axis of 1 at batch_axis when unbatched; zeros when not given.
 Tensor initial_state(const Module& m, const Tensor& given, const char* name, const Shape& shape,
@@ -195,8 +204,8 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
     for (std::size_t d = 0; d < D; ++d) {
       const std::size_t k = layer * D + d;
       const std::vector<Tensor>& w = all_weights[k];
-      std::vector<Tensor> gi =
-          split(linear(reshape(x, {std::ptrdiff_t(T * N), -1}), w[0], w[2]), N, 0);
+      std::vector<Tensor> gi;  // [N, G·H] per step
+      split_steps(linear(reshape(x, {std::ptrdiff_t(T * N), -1}), w[0], w[2]), N, gi);
       State s{initial(s0.h, k), initial(s0.c, k)};
       std::vector<Tensor> hs(T);
       for (std::size_t i = 0; i < T; ++i) {
