@@ -15,7 +15,7 @@ mkdir -p "$shots"
 dir=$(mktemp -d)
 "$bin" --port 0 > "$dir/log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill $pid 2>/dev/null || true; sleep 0.5; rm -rf "$dir" 2>/dev/null || true' EXIT
 url=""
 for _ in $(seq 100); do
   url=$(grep -o 'http://[^ ]*' "$dir/log" || true)
@@ -48,10 +48,10 @@ count() { grep -o "$1" "$dom" | wc -l; }
 [ "$(count 'class="node op done')" = "$events" ] || fail "every op node is marked done"
 [ "$(count 'class="node parameter')" = 6 ] || fail "six parameter nodes (3 Linear layers)"
 grep -q '0\.weight' "$dom" || fail "parameters named by module"
-grep -q 'class="loss-autograd-dL-dŷ">\[' "$dom" || fail "autograd's dL/dŷ beside the loss"
+grep -q 'class="loss-autograd">\[' "$dom" || fail "autograd's dL/dŷ beside the loss"
 grep -q 'dL/dŷ = (ŷ − y) / (ŷ(1 − ŷ)) / n' "$dom" || fail "hand BCE gradient"
 grep -q 'Backward is done' "$dom" || fail "final step message"
-[ "$(count 'class="weight"')" = 96 ] || fail "2-8-8-1 network: 16 + 64 + 8 weight lines"
+[ "$(count 'class="weight"')" = 88 ] || fail "2-8-8-1 network: 16 + 64 + 8 weight lines"
 [ "$(count "class=\"loss\" data-name=")" = 6 ] || fail "six losses in the gallery"
 grep -q 'class="curve-train"' "$dom" || fail "loss curve"
 grep -q 'id="message" role="alert"></div>' "$dom" || fail "an error message is shown"
@@ -64,6 +64,15 @@ run_chromium --screenshot="$shots/playground-regression.png" \
 for f in playground playground-end playground-regression; do
   [ -s "$shots/$f.png" ] || fail "no screenshot $f.png"
 done
+# The live update rate, in real time (the DevTools protocol, from Node.js's WebSocket client):
+# at least 10 updates a second for the default network, with a screenshot while playing.
+if command -v node >/dev/null && node --experimental-websocket -e 'WebSocket' 2>/dev/null; then
+  rm -rf "$dir/profile" && mkdir "$dir/profile"
+  timeout 120 node --experimental-websocket --no-warnings "$(dirname "$0")/live_rate.mjs" \
+    "$browser" "$url" "$dir/profile" "$shots/playground-live.png" || fail "live update rate"
+else
+  echo "live update rate not measured: needs Node.js >= 20.10 (node --experimental-websocket)"
+fi
 echo "screenshots in $shots"
 kill $pid
 echo "playground in chromium: all checks passed"

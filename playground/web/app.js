@@ -364,6 +364,13 @@ function renderTape() {
     if (r && r.count > 1)
       el('text', { x: p.x + 6, y: p.y + 60, 'font-size': 10, fill: '#555' }, g, `sum of ${r.count} contributions (fan-in)`);
   });
+  if (current) {  // keep the running node in view
+    const box = $('tape-box'), p = tape.pos[current.node];
+    if (p.x < box.scrollLeft || p.x + p.w > box.scrollLeft + box.clientWidth)
+      box.scrollLeft = Math.max(0, p.x + p.w - box.clientWidth / 2);
+  } else {
+    $('tape-box').scrollLeft = $('tape-box').scrollWidth;  // the loss, where backward starts
+  }
   const total = tape.events.length;
   $('bw-progress').textContent = `${state.cursor} / ${total} nodes run`;
   $('bw-step').disabled = $('bw-all').disabled = state.cursor >= total;
@@ -390,13 +397,15 @@ function describe(tape, e, received) {
 function drawLossBox(tape) {
   const l = tape.loss;
   const rows = [
-    ['loss', `${l.name} = ${fmt(l.value)}`], ['formula', l.formula], ['prediction', l.prediction],
-    ['ŷ', l.yhat], ['y', l.y], ['by hand', l.hand_formula], ['hand value', l.hand || '–'],
-    ['autograd dL/dŷ', l.autograd], ['max |difference|', l.max_difference !== undefined ? l.max_difference.toExponential(2) : '–'],
-    ['samples', tape.samples.length > 8 ? `${tape.samples.length} (a batch)` : tape.samples.join(', ')],
+    ['loss', 'loss', `${l.name} = ${fmt(l.value)}`], ['formula', 'formula', l.formula],
+    ['prediction', 'prediction', l.prediction], ['yhat', 'ŷ', l.yhat], ['y', 'y', l.y],
+    ['hand-formula', 'by hand', l.hand_formula], ['hand', 'hand value', l.hand || '–'],
+    ['autograd', 'autograd dL/dŷ', l.autograd],
+    ['difference', 'max |difference|', l.max_difference !== undefined ? l.max_difference.toExponential(2) : '–'],
+    ['samples', 'samples', tape.samples.length > 8 ? `${tape.samples.length} (a batch)` : tape.samples.join(', ')],
   ];
   $('loss-box').innerHTML = '<h2>The loss node</h2><table>' +
-    rows.map(([k, v]) => `<tr><td>${k}</td><td class="loss-${k.replace(/\W+/g, '-')}">${escapeHtml(v)}</td></tr>`).join('') + '</table>';
+    rows.map(([c, k, v]) => `<tr><td>${k}</td><td class="loss-${c}">${escapeHtml(v)}</td></tr>`).join('') + '</table>';
 }
 
 function escapeHtml(s) {
@@ -425,6 +434,13 @@ async function autotest() {
     if (input) { input.value = v; if (k === 'dataset') setLossOptions(); }
   }
   await reset();
+  if (params.has('play_ms')) {  // real playing, for the updates/s figure
+    play();
+    await sleep(Number(params.get('play_ms')));
+    pause();
+    await sleep(100);
+    document.body.dataset.rate = $('stat-rate').textContent;
+  }
   for (let i = 0; i < 20; ++i) await trainSteps(STEPS_PER_UPDATE);
   $('step').click();
   await sleep(200);
