@@ -53,6 +53,8 @@ async function reset() {
   try {
     const run = await api('POST', '/api/runs', settings());
     showError(null);
+    if (state.run && state.history.length > 1)  // the last run's curve stays, dashed, to compare
+      state.previous = { history: state.history, label: `${state.run.config.loss}, ${state.run.config.optimizer}` };
     state.run = run;
     state.history = [];
     state.tape = null;
@@ -198,6 +200,13 @@ function drawCurves() {
   el('line', { x1: 30, x2: W - 10, y1: H - 18, y2: H - 18, stroke: '#999' }, svg);
   el('text', { x: 2, y: 14, 'font-size': 10 }, svg, fmt(maxLoss));
   el('text', { x: W - 10, y: H - 4, 'font-size': 10, 'text-anchor': 'end' }, svg, `step ${maxStep}`);
+  const prev = state.previous;
+  if (prev) {  // the previous run's train loss, on the same axes
+    const pts = prev.history.filter((p) => p.train !== null && p.step <= maxStep && p.train <= maxLoss);
+    el('polyline', { points: pts.map((p) => `${px(p.step).toFixed(1)},${py(p.train).toFixed(1)}`).join(' '),
+      fill: 'none', stroke: '#999', 'stroke-dasharray': '4 3', class: 'curve-previous' }, svg);
+    el('text', { x: W - 10, y: 14, 'font-size': 10, 'text-anchor': 'end', fill: '#777' }, svg, `- - previous run (${prev.label})`);
+  }
   for (const [key, c] of [['train', '#1f5fbf'], ['test', '#e67e22']]) {
     const pts = h.filter((p) => p[key] !== null).map((p) => `${px(p.step).toFixed(1)},${py(p[key]).toFixed(1)}`);
     el('polyline', { points: pts.join(' '), fill: 'none', stroke: c, 'stroke-width': 2, class: `curve-${key}` }, svg);
@@ -441,7 +450,8 @@ async function autotest() {
     await sleep(100);
     document.body.dataset.rate = $('stat-rate').textContent;
   }
-  for (let i = 0; i < 20; ++i) await trainSteps(STEPS_PER_UPDATE);
+  const updates = Number(params.get('updates') || 20);
+  for (let i = 0; i < updates; ++i) await trainSteps(STEPS_PER_UPDATE);
   $('step').click();
   await sleep(200);
   await recordBackward();
