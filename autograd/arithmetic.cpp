@@ -12,7 +12,11 @@
 
 namespace tg {
 
-static Tensor like(const Tensor& t, double v) { return scalar(v, t.dtype()); }
+// A scalar operand: t's dtype when t is floating point, else float32 (int_tensor * 0.5 is 0.5 per
+// element, as in PyTorch).
+static Tensor like(const Tensor& t, double v) {
+  return scalar(v, t.is_floating_point() ? t.dtype() : Dtype::float32);
+}
 
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = zip(a, b, "add", [](auto x, auto y) { return x + y; });
@@ -125,7 +129,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 
 #define TG_COMPARISON(name, op)                                                      \
   Tensor name(const Tensor& a, const Tensor& b) {                                    \
-    return zip(a, b, #name, [](auto x, auto y) { return decltype(x)(x op y); });     \
+    return zip(a, b, #name, [](auto x, auto y) { return bool(x op y); });            \
   }
 TG_COMPARISON(eq, ==)
 TG_COMPARISON(ne, !=)

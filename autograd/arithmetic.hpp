@@ -19,7 +19,7 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 // cond != 0 picks a, else b. cond is a mask (no gradient flows into it).
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 
-// Comparisons return 0/1 masks of the common broadcast shape; they carry no gradient.
+// Comparisons return bool masks (0/1) of the common broadcast shape; they carry no gradient.
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);

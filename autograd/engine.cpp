@@ -154,7 +154,7 @@ static Tensor record(const char* name, Tensor out, const Tensor* inputs, std::si
   if (anomaly_enabled && !all_finite(out))
     throw AutogradError(str("anomaly: ", describe(name, next_sequence_nr, inputs, n),
                             " produced NaN or Inf in its output"));
-  if (!grad_enabled) return out;
+  if (!grad_enabled || !out.is_floating_point()) return out;  // integers carry no gradient
   bool any = false;
   for (std::size_t i = 0; i < n; ++i) any = any || inputs[i].requires_grad();
   if (!any) return out;
@@ -198,16 +198,21 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor out = detail::map(*this, [](const auto& a) { return a; });
+  Tensor out = detail::visit_all(*this, [](const auto& a) { return detail::make(a); });
   return record_op("clone", out, {*this},
                    [](const BackwardContext& c) { return std::vector<Tensor>{c.grad}; });
 }
 
 Tensor Tensor::to(Dtype dtype) const {
   if (dtype == this->dtype()) return *this;
-  Tensor out = detail::visit(*this, [&](const auto& a) {
-    if (dtype == Dtype::float64) return detail::make(xt::xarray<double>(xt::cast<double>(a)));
-    return detail::make(xt::xarray<float>(xt::cast<float>(a)));
+  Tensor out = detail::visit_all(*this, [&](const auto& a) {
+    switch (dtype) {
+      case Dtype::float32: return detail::make(xt::xarray<float>(xt::cast<float>(a)));
+      case Dtype::float64: return detail::make(xt::xarray<double>(xt::cast<double>(a)));
+      case Dtype::int64: return detail::make(xt::xarray<std::int64_t>(xt::cast<std::int64_t>(a)));
+      case Dtype::boolean: break;
+    }
+    return detail::make(xt::xarray<bool>(xt::cast<bool>(a)));
   });
   Dtype from = this->dtype();
   return record_op("to", out, {*this}, [from](const BackwardContext& c) {
@@ -257,12 +262,10 @@ void accumulate(Tensor& slot, Tensor grad, bool create_graph) {
   } else if (create_graph || slot.requires_grad()) {
     slot = slot + grad;
   } else {
-    std::visit(
-        [&](auto& s) {
-          using T = typename std::decay_t<decltype(s)>::value_type;
-          s += (grad.dtype() == slot.dtype() ? grad : grad.to(slot.dtype())).value<T>();
-        },
-        detail::mutable_array(slot));
+    detail::visit_mutable(slot, "backward", [&](auto& s) {
+      using T = typename std::decay_t<decltype(s)>::value_type;
+      s += grad.to(slot.dtype()).value<T>();
+    });
   }
 }
 

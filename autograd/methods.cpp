@@ -14,6 +14,8 @@ using Dims = std::vector<std::ptrdiff_t>;
 template <class T> T* Tensor::data_ptr() { return mutable_value<T>().data(); }
 template float* Tensor::data_ptr<float>();
 template double* Tensor::data_ptr<double>();
+template std::int64_t* Tensor::data_ptr<std::int64_t>();
+template bool* Tensor::data_ptr<bool>();
 
 Tensor Tensor::sum() const { return tg::sum(*this); }
 Tensor Tensor::sum(std::ptrdiff_t dim, bool keepdim) const { return tg::sum(*this, {dim}, keepdim); }

@@ -65,6 +65,8 @@ static Tensor reshaped(const Tensor& x, const Shape& shape) {
 
 Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
+  if (!x.is_floating_point())  // counts: int64, exact (accumulated in double) up to 2^53
+    return sum(x.to(Dtype::float64), axes, keepdim).to(Dtype::int64);
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "sum");
   Shape kept = kept_shape(in, ax);
@@ -189,7 +191,8 @@ Tensor extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool keepdim
 Tensor arg_extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool keepdim,
                    bool largest) {
   const char* op = largest ? "argmax" : "argmin";
-  return select_extreme(x.detach(), reduce_one(x.shape(), axis, keepdim, op), largest, true, op);
+  return select_extreme(x.detach(), reduce_one(x.shape(), axis, keepdim, op), largest, true, op)
+      .to(Dtype::int64);
 }
 }  // namespace
 

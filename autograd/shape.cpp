@@ -17,7 +17,10 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   if (detail::broadcast_shapes(from, shape, "broadcast_to") != shape)
     throw ShapeError(str("broadcast_to: shape ", to_string(from), " cannot be broadcast to ",
                          to_string(shape)));
-  Tensor out = map(x, [&](const auto& a) { return xt::broadcast(a, shape); });
+  Tensor out = detail::visit_all(x, [&](const auto& a) {  // shape ops keep any dtype
+    using T = typename std::decay_t<decltype(a)>::value_type;
+    return make(xt::xarray<T>(xt::broadcast(a, shape)));
+  });
   return record_op("broadcast_to", out, {x}, [from](const BackwardContext& c) {
     return Grads{sum_to(c.grad, from)};
   });
@@ -117,10 +120,10 @@ static Shape infer_shape(const Tensor& x, const std::vector<std::ptrdiff_t>& sha
 Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
   Shape to = infer_shape(x, shape, "reshape"), from = x.shape();
   if (to == from) return x;
-  Tensor out = map(x, [&](const auto& a) {
+  Tensor out = detail::visit_all(x, [&](const auto& a) {
     auto copy = a;
     copy.reshape(to);
-    return copy;
+    return make(std::move(copy));
   });
   return record_op("reshape", out, {x}, [from](const BackwardContext& c) {
     return Grads{reshape(c.grad, std::vector<std::ptrdiff_t>(from.begin(), from.end()))};
@@ -185,7 +188,7 @@ Tensor permute(const Tensor& x, const std::vector<std::ptrdiff_t>& dims) {
   std::vector<std::size_t> in_stride(nd, 1);
   for (std::size_t d = nd - 1; d > 0; --d) in_stride[d - 1] = in_stride[d] * in[d];
   for (std::size_t k = 0; k < nd; ++k) out[k] = in[perm[k]], step[k] = in_stride[perm[k]];
-  Tensor y = visit(x, [&](const auto& a) {
+  Tensor y = detail::visit_all(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     auto r = detail::empty_array<T>(out);
     const std::size_t last = out.back(), stride = step.back(), rows = last ? r.size() / last : 0;
@@ -270,7 +273,7 @@ template <class T> void add_blocks(const T* src, T* dst, const Blocks& b) {
 Tensor put(const Tensor& g, BlocksPtr b, const Shape& shape);
 
 Tensor take(const char* op, const Tensor& x, BlocksPtr b, const Shape& out_shape) {
-  Tensor out = visit(x, [&](const auto& a) {
+  Tensor out = detail::visit_all(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     auto r = detail::empty_array<T>(out_shape);
     T* dst = r.data();
@@ -407,7 +410,7 @@ Tensor cat(const std::vector<Tensor>& tensors, std::ptrdiff_t axis) {
   std::vector<BlocksPtr> blocks;
   for (std::size_t i = 0, first = 0; i < parts.size(); first += shapes[i][a], ++i)
     blocks.push_back(rows(out, a, range(first, shapes[i][a])));
-  Tensor y = visit(parts[0], [&](const auto& a0) {
+  Tensor y = detail::visit_all(parts[0], [&](const auto& a0) {
     using T = typename std::decay_t<decltype(a0)>::value_type;
     xt::xarray<T> r = xt::zeros<T>(out);
     for (std::size_t i = 0; i < parts.size(); ++i) add_blocks(parts[i].data<T>(), r.data(), *blocks[i]);

@@ -45,14 +45,15 @@ std::string to_npy(const Tensor& t, const char* op) {
   std::string shape;
   for (std::size_t d : t.shape()) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
   if (t.ndim() == 1) shape += ",";  // "(3,)" is a tuple, "(3)" is not
-  std::string header = str("{'descr': '", t.dtype() == Dtype::float32 ? "<f4" : "<f8",
+  static const char* const descr[] = {"<f4", "<f8", "<i8", "|b1"};  // in Dtype's order
+  std::string header = str("{'descr': '", descr[static_cast<int>(t.dtype())],
                            "', 'fortran_order': False, 'shape': (", shape, "), }");
   header.append(63 - (10 + header.size()) % 64, ' ');
   header += '\n';
   std::string npy(magic, 6);
   npy += {'\x01', '\x00', char(header.size() & 0xff), char(header.size() >> 8)};
   npy += header;
-  detail::visit(t, [&](const auto& a) {
+  detail::visit_all(t, [&](const auto& a) {
     npy.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(a.data()[0]));
   });
   return npy;
@@ -185,7 +186,8 @@ Tensor from_npy(Read&& read, const std::string& where, std::optional<std::uint64
   const std::string data = detail::read_upto(bytes + 1, read);
   if (data.size() != bytes) mismatch(data.size() > bytes ? "more" : std::to_string(data.size()));
 
-  // float16/32 -> float32, the rest -> float64. A Fortran-order array is the C-order array of
+  // float16/32 -> float32, float64 -> float64, integers -> int64, bool -> bool (load_npz's
+  // comment has the table). A Fortran-order array is the C-order array of
   // the reversed shape, transposed.
   Shape layout = h.shape;
   if (h.fortran_order) std::reverse(layout.begin(), layout.end());
@@ -196,7 +198,11 @@ Tensor from_npy(Read&& read, const std::string& where, std::optional<std::uint64
     if (h.fortran_order) a = xt::xarray<T>(xt::transpose(a));
     return detail::make(std::move(a));
   };
-  return h.element.kind == 'f' && h.element.size <= 4 ? convert(0.0f) : convert(0.0);
+  switch (h.element.kind) {
+    case 'f': return h.element.size <= 4 ? convert(0.0f) : convert(0.0);
+    case 'b': return convert(false);
+  }
+  return convert(std::int64_t(0));
 }
 
 void write_file(const std::string& path, const std::string& bytes, const char* op) {

@@ -8,7 +8,7 @@
 
 namespace tg {
 
-// Writes one "<name>.npy" entry per tensor (format 1.0, '<f4' or '<f8', C order, stored
+// Writes one "<name>.npy" entry per tensor (format 1.0, '<f4' '<f8' '<i8' or '|b1', C order, stored
 // uncompressed). Atomic: the archive is written to a temporary file in the same folder and
 // renamed over `path`, so a failure leaves an existing file untouched. Throws tg::IOError.
 void save_npz(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors);
@@ -20,9 +20,9 @@ void save_npy(const std::string& path, const Tensor& tensor);
 // transposed into C order), either byte order, and the dtypes
 //   float16, float32        -> float32 tensors ('<f2' '<f4', or '>')
 //   float64                 -> float64
-//   int8..int64, uint8..uint64, bool ('i1'..'i8', 'u1'..'u8', '|b1')
-//                           -> float64 (tapegrad has no integer dtype yet: exact up to 2^53,
-//                              larger integers are rounded to the nearest float64)
+//   int8..int64, uint8..uint64 ('i1'..'i8', 'u1'..'u8')
+//                           -> int64 (uint64 values above 2^63 - 1 wrap around)
+//   bool ('|b1')            -> bool
 // Hostile files are safe: the header is parsed without regex and limited to 10,000 bytes
 // (numpy's limit) and 64 dimensions; a compressed entry is inflated only up to the size its
 // header declares (plus one byte, to detect excess). Throws tg::IOError naming the file and the

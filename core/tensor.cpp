@@ -39,33 +39,41 @@ static const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
 }
 
 Shape Tensor::shape() const {
-  return detail::visit(*this, [](const auto& a) { return detail::to_shape(a.shape()); });
+  return detail::visit_all(*this, [](const auto& a) { return detail::to_shape(a.shape()); });
 }
 std::size_t Tensor::size(std::ptrdiff_t axis) const {
   return shape()[detail::norm_axis(axis, ndim(), "size")];
 }
 std::size_t Tensor::ndim() const {
-  return detail::visit(*this, [](const auto& a) { return a.dimension(); });
+  return detail::visit_all(*this, [](const auto& a) { return a.dimension(); });
 }
 std::size_t Tensor::numel() const {
-  return detail::visit(*this, [](const auto& a) { return a.size(); });
+  return detail::visit_all(*this, [](const auto& a) { return a.size(); });
 }
 Dtype Tensor::dtype() const {
-  return checked(impl_).data->array.index() == 0 ? Dtype::float32 : Dtype::float64;
+  return static_cast<Dtype>(checked(impl_).data->array.index());
 }
 std::uint64_t Tensor::_version() const { return checked(impl_).data->version; }
-double Tensor::item() const {
+double Tensor::item() const { return item<double>(); }
+template <class T> T Tensor::item() const {
   if (numel() != 1)
     throw ValueError(str("item: tensor of shape ", to_string(shape()), " has ", numel(),
                          " elements, expected exactly one"));
-  return detail::visit(*this, [](const auto& a) { return double(*a.data()); });
+  return detail::visit_all(*this, [](const auto& a) { return static_cast<T>(*a.data()); });
 }
+template float Tensor::item<float>() const;
+template double Tensor::item<double>() const;
+template int Tensor::item<int>() const;
+template long Tensor::item<long>() const;
+template long long Tensor::item<long long>() const;
+template unsigned long Tensor::item<unsigned long>() const;
+template bool Tensor::item<bool>() const;
 
 template <class T> const xt::xarray<T>& Tensor::value() const {
   const auto* a = std::get_if<xt::xarray<T>>(&detail::array(*this));
   if (!a)
     throw ValueError(str("value: tensor is ", to_string(dtype()), ", asked for ",
-                         std::is_same_v<T, float> ? "float32" : "float64"));
+                         to_string(detail::dtype_of<T>)));
   return *a;
 }
 template <class T> xt::xarray<T>& Tensor::mutable_value() {
@@ -80,6 +88,12 @@ template xt::xarray<float>& Tensor::mutable_value<float>();
 template xt::xarray<double>& Tensor::mutable_value<double>();
 template const float* Tensor::data<float>() const;
 template const double* Tensor::data<double>() const;
+template const xt::xarray<std::int64_t>& Tensor::value<std::int64_t>() const;
+template const xt::xarray<bool>& Tensor::value<bool>() const;
+template xt::xarray<std::int64_t>& Tensor::mutable_value<std::int64_t>();
+template xt::xarray<bool>& Tensor::mutable_value<bool>();
+template const std::int64_t* Tensor::data<std::int64_t>() const;
+template const bool* Tensor::data<bool>() const;
 
 bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
 bool Tensor::is_leaf() const { return !checked(impl_).grad_fn; }
@@ -104,11 +118,18 @@ Tensor& Tensor::set_requires_grad(bool requires) {
     throw AutogradError(
         "set_requires_grad: only leaf tensors can change requires_grad; use detach() to get a "
         "leaf from the result of an op");
+  if (requires && !is_floating_point())
+    throw AutogradError(str("set_requires_grad: only floating-point tensors can require "
+                            "gradients; this one is ", to_string(dtype()),
+                            " (convert with .to(tg::kFloat32))"));
   impl_->requires_grad = requires;
   return *this;
 }
 
-const char* to_string(Dtype dtype) { return dtype == Dtype::float32 ? "float32" : "float64"; }
+const char* to_string(Dtype dtype) {
+  static const char* const names[] = {"float32", "float64", "int64", "bool"};
+  return names[static_cast<int>(dtype)];
+}
 std::string to_string(const Shape& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
@@ -117,7 +138,7 @@ std::string to_string(const Shape& shape) {
 std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << to_string(shape); }
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "tensor(undefined)";
-  detail::visit(t, [&](const auto& a) { os << "tensor(" << a; });
+  detail::visit_all(t, [&](const auto& a) { os << "tensor(" << a; });
   os << ", shape=" << to_string(t.shape()) << ", dtype=" << to_string(t.dtype());
   if (t.grad_fn()) os << ", grad_fn=" << t.grad_fn()->name();
   else if (t.requires_grad()) os << ", requires_grad=true";
@@ -155,25 +176,30 @@ std::size_t checked_numel(const Shape& shape, std::string_view op) {
   }
   return numel;
 }
-void allocation_failed(std::string_view op, const Shape& shape, std::size_t item) {
+void allocation_failed(std::string_view op, const Shape& shape, Dtype dtype, std::size_t item) {
   const std::size_t bytes = checked_numel(shape, op) * item;
   throw MemoryError(str(op, ": cannot allocate ", bytes, " bytes (", double(bytes) / (1 << 30),
                         " GiB) for a tensor of shape ", to_string(shape), " and dtype ",
-                        item == 4 ? "float32" : "float64"));
+                        to_string(dtype)));
 }
 }  // namespace detail
 
 // --- creation
+// A tensor of `shape` and `dtype` filled with successive fill() values (doubles, converted).
 template <class F>
 static Tensor build(const Shape& shape, Dtype dtype, F fill, const char* op = "tensor") {
-  if (dtype == Dtype::float32) {
-    auto a = detail::empty_array<float>(shape, op);
-    for (auto& v : a) v = static_cast<float>(fill());
+  auto filled = [&](auto zero) {
+    auto a = detail::empty_array<decltype(zero)>(shape, op);
+    for (auto& v : a) v = static_cast<decltype(zero)>(fill());
     return make(std::move(a));
+  };
+  switch (dtype) {
+    case Dtype::float32: return filled(0.0f);
+    case Dtype::float64: return filled(0.0);
+    case Dtype::int64: return filled(std::int64_t(0));
+    case Dtype::boolean: break;
   }
-  auto a = detail::empty_array<double>(shape, op);
-  for (auto& v : a) v = fill();
-  return make(std::move(a));
+  return filled(false);
 }
 
 Tensor scalar(double value, Dtype dtype) { return full({}, value, dtype); }
@@ -185,7 +211,7 @@ Tensor from_vector(const std::vector<double>& values, const Shape& shape, Dtype 
   return build(shape, dtype, [&] { return values[i++]; }, "from_vector");
 }
 std::vector<double> to_vector(const Tensor& t) {
-  return detail::visit(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
+  return detail::visit_all(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
 }
 Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
   return from_vector(values, {values.size()}, dtype);

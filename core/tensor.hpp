@@ -19,7 +19,14 @@
 
 namespace tg {
 
-enum class Dtype { float32, float64 };
+// float32 (the default) and float64 carry gradients; int64 (indices, class targets, counts) and
+// boolean (comparison results, masks) never do. Math ops promote integer and boolean operands to
+// float32 (float64 if the other operand is), as PyTorch does.
+enum class Dtype { float32, float64, int64, boolean };
+constexpr Dtype kFloat32 = Dtype::float32, kFloat = Dtype::float32, kFloat64 = Dtype::float64,
+                kDouble = Dtype::float64, kInt64 = Dtype::int64, kLong = Dtype::int64,
+                kBool = Dtype::boolean;
+constexpr bool is_floating_point(Dtype d) { return d == Dtype::float32 || d == Dtype::float64; }
 using Shape = std::vector<std::size_t>;
 
 struct TensorImpl;
@@ -45,7 +52,8 @@ class Tensor {
   Dtype dtype() const;
   double item() const;  // the value of a one-element tensor
 
-  template <class T> const xt::xarray<T>& value() const;  // T must match dtype()
+  // T must match dtype(): float, double, std::int64_t or bool.
+  template <class T> const xt::xarray<T>& value() const;
   // For an in-place write: bumps the version counter that the storage shares with every
   // detach()ed handle. Backward through an op that saved this tensor before the write throws.
   template <class T> xt::xarray<T>& mutable_value();
@@ -75,7 +83,8 @@ class Tensor {
   Tensor& set_name(std::string name);
 
   // --- libtorch's methods: one-line forwards to the free functions (autograd/methods.cpp)
-  template <class T> T item() const { return static_cast<T>(item()); }
+  template <class T> T item() const;  // item() converted: item<float>(), item<std::int64_t>()
+  bool is_floating_point() const { return tg::is_floating_point(dtype()); }
   Shape sizes() const { return shape(); }
   std::size_t dim() const { return ndim(); }
   Dtype scalar_type() const { return dtype(); }
@@ -202,8 +211,7 @@ Tensor rand(const Shape& shape, Dtype dtype = Dtype::float32,
 Tensor randn(const Shape& shape, Dtype dtype = Dtype::float32,
              Generator* gen = nullptr);  // N(0, 1)
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
-               Dtype dtype = Dtype::float32,
-               Generator* gen = nullptr);  // integers in [low, high), stored as floats
+               Dtype dtype = Dtype::int64, Generator* gen = nullptr);  // in [low, high)
 Tensor rand_like(const Tensor& t, Generator* gen = nullptr);
 Tensor randn_like(const Tensor& t, Generator* gen = nullptr);
 std::vector<std::size_t> randperm(std::size_t n, Generator* gen = nullptr);

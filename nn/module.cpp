@@ -119,7 +119,7 @@ Module& Module::to(Dtype dtype) {
   for (const auto* named : {&parameters_, &buffers_})
     for (const auto& entry : *named) {
       const Tensor& t = entry.second;
-      if (t.dtype() == dtype) continue;
+      if (t.dtype() == dtype || !t.is_floating_point()) continue;  // counters stay int64
       t.zero_grad();
       // Replace the storage, not the handle: every copy of the handle sees the new dtype.
       tg::detail::mutable_array(t) = tg::detail::array(t.detach().to(dtype));

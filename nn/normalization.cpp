@@ -16,7 +16,7 @@ BatchNorm::BatchNorm(std::size_t num_features, double eps, double momentum, bool
   if (track_running_stats) {
     running_mean = register_buffer("running_mean", zeros({num_features}));
     running_var = register_buffer("running_var", ones({num_features}));
-    num_batches_tracked = register_buffer("num_batches_tracked", zeros({}));
+    num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, kInt64));
   }
 }
 
@@ -27,8 +27,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
                          "-D input, got shape ", to_string(x.shape())));
   // Without running statistics, batch statistics are used in eval mode too.
   bool use_batch_stats = is_training() || !track_running_stats;
-  if (is_training() && track_running_stats)
-    std::visit([](auto& a) { a() += 1; }, tg::detail::mutable_array(num_batches_tracked));
+  if (is_training() && track_running_stats) num_batches_tracked.add_(1.0);
   return batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats, momentum, eps);
 }
 

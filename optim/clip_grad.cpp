@@ -37,7 +37,7 @@ template <class T> static double norm(const T* x, std::size_t n, double p) {
 template <class F> static void for_each_grad(const std::vector<Tensor>& parameters, F&& f) {
   for (const Tensor& p : parameters) {
     if (!p.defined() || !p.grad().defined()) continue;
-    std::visit([&](auto& g) { f(g.data(), g.size()); }, tg::detail::mutable_array(p.grad()));
+    tg::detail::visit_mutable(p.grad(), "clip_grad", [&](auto& g) { f(g.data(), g.size()); });
   }
 }
 

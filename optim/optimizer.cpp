@@ -73,8 +73,7 @@ void Optimizer::zero_grad(bool set_to_none) {
       if (!g.defined()) continue;
       if (set_to_none) p.zero_grad();
       else if (g.requires_grad()) p.set_grad(zeros_like(g));  // a create_graph gradient
-      else std::visit([](auto& a) { std::fill(a.begin(), a.end(), 0); },
-                      tg::detail::mutable_array(g));
+      else g.zero_();
     }
 }
 

@@ -277,7 +277,7 @@ TEST_CASE("float32 with float64 promotes to float64; gradients keep each input's
     CHECK(a.grad().dtype() == Dtype::float32);
     CHECK(b.grad().dtype() == Dtype::float64);
   }
-  CHECK((a < b).dtype() == Dtype::float64);
+  CHECK((a < b).dtype() == Dtype::boolean);  // comparisons give bool masks, as PyTorch
   CHECK(where(a > 1.8, a, b).dtype() == Dtype::float64);
   CHECK(where(b > 1.0, a, a).dtype() == Dtype::float32);
 }

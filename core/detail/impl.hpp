@@ -15,7 +15,17 @@
 
 namespace tg {
 
-using Array = std::variant<xt::xarray<float>, xt::xarray<double>>;
+// The alternatives in Dtype's order: dtype() is the index.
+using Array = std::variant<xt::xarray<float>, xt::xarray<double>, xt::xarray<std::int64_t>,
+                           xt::xarray<bool>>;
+
+namespace detail {
+template <class T>
+constexpr Dtype dtype_of = std::is_same_v<T, float>    ? Dtype::float32
+                           : std::is_same_v<T, double> ? Dtype::float64
+                           : std::is_same_v<T, bool>   ? Dtype::boolean
+                                                       : Dtype::int64;
+}  // namespace detail
 
 // A tensor's values and their version. Every in-place write goes through mutable_array (and so
 // mutable_value, optimizer steps, init, nn::load), which bumps the version; a tensor saved for
@@ -38,7 +48,6 @@ struct TensorImpl {
 namespace detail {
 
 template <class T> Tensor make(xt::xarray<T>&& a) {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "float or double only");
   auto impl = std::make_shared<TensorImpl>();
   impl->data = std::make_shared<Storage>(Storage{Array(std::move(a)), 0});
   return Tensor(std::move(impl));
@@ -65,7 +74,8 @@ template <class Shp> Shape to_shape(const Shp& s) { return Shape(s.begin(), s.en
 // overflows an element count, a byte size or a stride.
 std::size_t checked_numel(const Shape& shape, std::string_view op);
 // Throws MemoryError naming op, the shape and the bytes of an allocation that failed.
-[[noreturn]] void allocation_failed(std::string_view op, const Shape& shape, std::size_t item);
+[[noreturn]] void allocation_failed(std::string_view op, const Shape& shape, Dtype dtype,
+                                    std::size_t item);
 
 // An uninitialised array of `shape` (checked_numel on the way); a failed allocation is a
 // MemoryError naming op, the shape and the bytes, not a bare std::bad_alloc.
@@ -74,23 +84,43 @@ template <class T> xt::xarray<T> empty_array(const Shape& shape, std::string_vie
   try {
     return xt::xarray<T>::from_shape(shape);
   } catch (const std::bad_alloc&) {
-    allocation_failed(op, shape, sizeof(T));
+    allocation_failed(op, shape, dtype_of<T>, sizeof(T));
   }
 }
 
-// Calls f(xt::xarray<T>&) with the tensor's array (T = float or double); returns f's result.
-template <class F> decltype(auto) visit(const Tensor& t, F&& f) {
+// f(array) with the tensor's array of any dtype (float, double, std::int64_t or bool).
+template <class F> decltype(auto) visit_all(const Tensor& t, F&& f) {
   return std::visit(std::forward<F>(f), array(t));
 }
-// f(a, b) on two arrays of one dtype; a float32/float64 mix is promoted to float64 like PyTorch.
+// The floating-point dtype an op computes in: float64 if either operand is, else float32
+// (integer and bool tensors are promoted, as PyTorch does for math ops).
+inline Dtype float_dtype(Dtype a, Dtype b = Dtype::float32) {
+  return a == Dtype::float64 || b == Dtype::float64 ? Dtype::float64 : Dtype::float32;
+}
+// f(xt::xarray<T>&) with the tensor's float or double array; an int64 or bool tensor is
+// promoted to float32 first. Returns f's result. Every math kernel goes through here.
+template <class F> decltype(auto) visit(const Tensor& t, F&& f) {
+  const Array& a = array(t);
+  if (a.index() == 1) return f(std::get<1>(a));
+  if (a.index() == 0) return f(std::get<0>(a));
+  const Tensor promoted = t.to(Dtype::float32);
+  return f(promoted.value<float>());
+}
+// f(a, b) on two arrays of one float dtype (float_dtype of the two).
 template <class F> decltype(auto) visit2(const Tensor& a, const Tensor& b, F&& f) {
-  if (a.dtype() != b.dtype()) {
-    Tensor a64 = a.dtype() == Dtype::float64 ? a : a.to(Dtype::float64);
-    Tensor b64 = b.dtype() == Dtype::float64 ? b : b.to(Dtype::float64);
-    return f(a64.value<double>(), b64.value<double>());
-  }
-  if (a.dtype() == Dtype::float32) return f(a.value<float>(), b.value<float>());
-  return f(a.value<double>(), b.value<double>());
+  const Dtype common = float_dtype(a.dtype(), b.dtype());
+  const Tensor x = a.to(common), y = b.to(common);
+  if (common == Dtype::float32) return f(x.value<float>(), y.value<float>());
+  return f(x.value<double>(), y.value<double>());
+}
+// f(xt::xarray<T>&) with the float or double array of t for an in-place write (bumps the
+// version); an integer or bool tensor is a ValueError naming op.
+template <class F> void visit_mutable(const Tensor& t, const char* op, F&& f) {
+  Array& a = mutable_array(t);
+  if (a.index() == 0) return f(std::get<0>(a));
+  if (a.index() == 1) return f(std::get<1>(a));
+  throw ValueError(std::string(op) + ": expected a floating-point tensor, got " +
+                   to_string(t.dtype()));
 }
 // A new tensor holding f(array of t), where f returns an expression or array.
 template <class F> Tensor map(const Tensor& t, F&& f) {
@@ -131,13 +161,13 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
 // out[i] = f(x[i'], y[i'']) over the broadcast shape, as plain loops: same-shape and scalar
 // operands get a single tight (vectorisable) loop, other broadcasts a loop over the last axis
-// with strides that are 0 along broadcast axes.
-template <class T, class F>
-xt::xarray<T> broadcast_apply(const xt::xarray<T>& x, const xt::xarray<T>& y, const Shape& shape,
+// with strides that are 0 along broadcast axes. The result has f's type (bool for comparisons).
+template <class T, class F, class R = std::invoke_result_t<F, T, T>>
+xt::xarray<R> broadcast_apply(const xt::xarray<T>& x, const xt::xarray<T>& y, const Shape& shape,
                               F f) {
-  auto out = empty_array<T>(shape);
+  auto out = empty_array<R>(shape);
   const std::size_t n = out.size();
-  T* o = out.data();
+  R* o = out.data();
   const T *px = x.data(), *py = y.data();
   if (x.size() == n && y.size() == n) {
     parallel_for(n, [&](std::size_t i) { o[i] = f(px[i], py[i]); });

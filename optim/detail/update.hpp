@@ -75,14 +75,12 @@ template <class Options, class F> void Optimizer::for_each_param(F&& f) {
       if (grad.dtype() != param.dtype()) grad = grad.to(param.dtype());
       ParamState& s = state(param);
       s.step += 1;
-      std::visit(
-          [&](auto& value) {
-            using T = typename std::decay_t<decltype(value)>::value_type;
-            detail::Slice<T> slice{value.data(), grad.data<T>(), value.size(), s.step,
-                                   s.buffers, param};
-            f(options, slice);
-          },
-          tg::detail::mutable_array(param));
+      tg::detail::visit_mutable(param, "optimizer step", [&](auto& value) {
+        using T = typename std::decay_t<decltype(value)>::value_type;
+        detail::Slice<T> slice{value.data(), grad.data<T>(), value.size(), s.step, s.buffers,
+                               param};
+        f(options, slice);
+      });
     }
   }
 }
