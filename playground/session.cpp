@@ -75,8 +75,9 @@ std::vector<int> layers(const char* text) {
 // ---------------------------------------------------------------- data and model
 namespace {
 
-// The engine's backward trace is one per process: one traced backward at a time.
-std::mutex trace_mutex;
+// The engine's backward trace is one per process, read by every backward: while one run traces
+// its backward, no other run may run one (they would call into its trace from their thread).
+std::mutex backward_mutex;
 
 Tensor column(const Tensor& y) { return tg::reshape(y, {-1, 1}); }
 
@@ -91,8 +92,6 @@ std::shared_ptr<tg::nn::Module> activation(const std::string& name) {
   if (name == "leaky_relu") return std::make_shared<tg::nn::LeakyReLU>(0.1);
   return std::make_shared<tg::nn::Tanh>();
 }
-
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
 }  // namespace
 
@@ -143,10 +142,10 @@ Session::Session(const Config& c) : config_(c), rng_(c.seed) {
   model_->push_back(tg::nn::Linear(in, 1));
   if (c.optimizer == "adam")
     optimizer_ = std::make_unique<tg::optim::Adam>(
-        model_->parameters(), tg::optim::AdamOptions(c.lr).weight_decay(c.l2));
+        model_->parameters(), tg::optim::AdamOptions(c.lr));
   else
     optimizer_ = std::make_unique<tg::optim::SGD>(
-        model_->parameters(), tg::optim::SGDOptions(c.lr).weight_decay(c.l2).momentum(
+        model_->parameters(), tg::optim::SGDOptions(c.lr).momentum(
                                   c.optimizer == "momentum" ? 0.9 : 0.0));
 }
 
@@ -179,6 +178,21 @@ Tensor Session::loss(const Tensor& yhat, const Tensor& y) const {
   return losses::mse_loss(yhat, y);
 }
 
+// What training minimises: the loss plus, with L2 weight decay λ, the penalty (λ/2)·Σ p² over
+// every parameter — written into the graph (not hidden in the optimizer), so its gradient λ·p
+// shows on the tape: each parameter then feeds two ops, and backward sums both (fan-in).
+// For SGD and Adam this is exactly their weight_decay option.
+Tensor Session::objective(const Tensor& yhat, const Tensor& y) const {
+  Tensor l = loss(yhat, y);
+  if (config_.l2 == 0) return l;
+  Tensor penalty;
+  for (const Tensor& p : model_->parameters()) {
+    Tensor s = tg::sum(tg::square(p));
+    penalty = penalty.defined() ? penalty + s : s;
+  }
+  return l + (0.5 * config_.l2) * penalty;
+}
+
 std::vector<std::size_t> Session::next_batch() {
   std::size_t n = x_train_.shape()[0], b = std::min<std::size_t>(config_.batch, n);
   if (order_.empty() || cursor_ + b > n) {  // a new epoch: reshuffle
@@ -195,12 +209,13 @@ std::vector<std::size_t> Session::next_batch() {
 
 bool Session::train(int steps) {
   if (diverged_) return false;
+  std::lock_guard<std::mutex> lock(backward_mutex);
   auto start = std::chrono::steady_clock::now();
   for (int s = 0; s < steps; ++s) {
     std::vector<std::size_t> idx = next_batch();
     Tensor x = rows(x_train_, idx), y = rows(y_train_, idx);
     optimizer_->zero_grad();
-    Tensor l = loss(prediction(output(x)), y);
+    Tensor l = objective(prediction(output(x)), y);
     last_batch_loss_ = l.item();
     if (!std::isfinite(last_batch_loss_)) return !(diverged_ = true);
     l.backward();
@@ -326,11 +341,12 @@ void Session::write_backward(Json& j, int sample) {
   Tensor yhat = prediction(h);
   yhat.retain_grad();
   outputs.push_back(yhat);
-  Tensor l = loss(yhat, y);
+  Tensor data_loss = loss(yhat, y);
+  Tensor l = objective(yhat, y);
 
   std::vector<Event> events;
   {
-    std::lock_guard<std::mutex> lock(trace_mutex);
+    std::lock_guard<std::mutex> lock(backward_mutex);
     tg::autograd::set_backward_trace([&](const tg::autograd::TraceEvent& e) {
       events.push_back({&e.node, e.grad, e.input_grads});
     });
@@ -418,7 +434,8 @@ void Session::write_backward(Json& j, int sample) {
     formula = "L = mean(−α_t (1 − p_t)^γ log p_t), p = σ(ŷ), α = 0.25, γ = 2";
     hand_formula = "(long by hand: autograd only)";
   }
-  j.key("loss").begin_object().key("name").value(name).key("value").value(l.item());
+  j.key("loss").begin_object().key("name").value(name).key("value").value(data_loss.item());
+  if (config_.l2 > 0) j.key("objective").value(l.item()).key("l2").value(config_.l2);
   j.key("formula").value(formula).key("hand_formula").value(hand_formula);
   j.key("prediction").value(config_.regression() || name == "hinge" || name == "focal"
                                 ? "ŷ = model output" : "ŷ = σ(model output)");

@@ -65,7 +65,8 @@ class Session {
  private:
   tg::Tensor output(const tg::Tensor& x);  // the model's raw output [n, 1]
   tg::Tensor prediction(const tg::Tensor& out) const;  // what the loss sees (ŷ)
-  tg::Tensor loss(const tg::Tensor& out, const tg::Tensor& y) const;
+  tg::Tensor loss(const tg::Tensor& yhat, const tg::Tensor& y) const;
+  tg::Tensor objective(const tg::Tensor& yhat, const tg::Tensor& y) const;  // loss + L2 penalty
   std::vector<std::size_t> next_batch();
   double evaluate(const tg::Tensor& x, const tg::Tensor& y);
 

@@ -78,6 +78,14 @@ check 'len(j["samples"]) == 16' "backward on the next batch"
 request GET "/api/runs/$id" 200
 check 'j["step"] == 205' "backward does not train"
 
+# L2 weight decay is a penalty in the graph: each parameter feeds its layer and the penalty, and
+# backward sums the two (fan-in); the parameter's gradient is the sum of both contributions.
+request POST "/api/runs?dataset=moons&hidden=4&l2=0.01" 201
+lid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$dir/body")
+request POST "/api/runs/$lid/backward?sample=0" 200
+check 'all(max(i.get("count", 0) for e in j["events"] for i in e["inputs"] if i["to"] == k) == 2 for k, n in enumerate(j["nodes"]) if n["kind"] == "parameter")' "fan-in at every parameter"
+check '"objective" in j["loss"] and j["loss"]["objective"] > j["loss"]["value"]' "objective = loss + penalty"
+
 # Regression with MSE: the hand gradient 2(ŷ - y)/n.
 request POST "/api/runs?dataset=regression&hidden=4&loss=mse&optimizer=sgd&lr=0.1" 201
 rid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$dir/body")
@@ -121,6 +129,19 @@ curl -s --max-time 5 -X POST -H 'Content-Type: application/x-www-form-urlencoded
      --data-binary @<(head -c 200000 /dev/zero | tr '\0' 'a') "$url"api/runs -o /dev/null || true
 request POST "/api/runs/$id/train?steps=1" 200
 check 'j["step"] == 206' "still serving after bad requests"
+
+# Concurrent requests on several runs: backward traces and training steps do not mix.
+for k in 1 2 3; do
+  curl -s -X POST --data '' "${url}api/runs/$id/train?steps=50" -o "$dir/par_train$k" &
+  curl -s -X POST --data '' "${url}api/runs/$lid/backward?sample=$k" -o "$dir/par_bw$k" &
+done
+wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
+for k in 1 2 3; do
+  cp "$dir/par_bw$k" "$dir/body"
+  check 'len(j["events"]) == sum(n["kind"] == "op" for n in j["nodes"])' "concurrent backward $k"
+  cp "$dir/par_train$k" "$dir/body"
+  check '"step" in j' "concurrent training $k"
+done
 
 # Update rate: a live update is one train request (5 steps) with its view.
 start=$(date +%s%N)

@@ -60,7 +60,8 @@ async function reset() {
     state.tape = null;
     clearTape();
     $('stat-params').textContent = run.parameters;
-    $('output-note').textContent = run.regression ? '(fitted curve)' : '(P(class 1) under the points)';
+    $('output-title').textContent = run.regression ? 'Data and fitted curve' : 'Decision boundary';
+    $('output-note').textContent = run.regression ? '(test points outlined)' : '(P(class 1) under the points; test points outlined)';
     $('bw-sample').max = run.train.y.length - 1;
     update(run);
   } catch (err) {
@@ -407,6 +408,7 @@ function drawLossBox(tape) {
   const l = tape.loss;
   const rows = [
     ['loss', 'loss', `${l.name} = ${fmt(l.value)}`], ['formula', 'formula', l.formula],
+    ...(l.objective !== undefined ? [['objective', 'objective', `loss + ${l.l2}/2·Σ p² = ${fmt(l.objective)} (the graph's root)`]] : []),
     ['prediction', 'prediction', l.prediction], ['yhat', 'ŷ', l.yhat], ['y', 'y', l.y],
     ['hand-formula', 'by hand', l.hand_formula], ['hand', 'hand value', l.hand || '–'],
     ['autograd', 'autograd dL/dŷ', l.autograd],
