@@ -281,3 +281,28 @@ TEST_CASE("errors name the layer and the shapes") {
                        "GRU: dropout must be in [0, 1], got 1.5", ValueError);
   CHECK_THROWS_WITH_AS(nn::LSTMCell(3, 0), "LSTMCell: hidden_size must be positive", ValueError);
 }
+
+TEST_CASE("float32 training: an LSTM and a GRU learn to repeat the previous input") {
+  manual_seed(0);
+  Tensor x = randn({16, 8, 1});  // batch_first: target[:, t] = x[:, t - 1]
+  for (bool gru : {false, true}) {
+    INFO((gru ? "GRU" : "LSTM"));
+    nn::LSTM lstm(nn::LSTMOptions(1, 12).batch_first(true));
+    nn::GRU gru_layer(nn::GRUOptions(1, 12).batch_first(true));
+    nn::Linear head(12, 1);
+    std::vector<Tensor> params = gru ? gru_layer.parameters() : lstm.parameters();
+    for (const Tensor& p : head.parameters()) params.push_back(p);
+    optim::Adam opt(params, optim::AdamOptions(2e-2));
+    auto loss = [&] {
+      Tensor out = gru ? std::get<0>(gru_layer.forward(x)) : std::get<0>(lstm.forward(x));
+      return losses::mse_loss(slice(head(out), 1, 1, 8), slice(x, 1, 0, 7));
+    };
+    const double first = loss().item();
+    for (int step = 0; step < 150; ++step) {
+      opt.zero_grad();
+      loss().backward();
+      opt.step();
+    }
+    CHECK(loss().item() < 0.05 * first);
+  }
+}
