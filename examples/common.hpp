@@ -58,8 +58,11 @@ class ProgressBar {
     last_draw_ = elapsed;
     char head[32], tail[128];
     std::snprintf(head, sizeof head, "epoch %d/%d ", epoch_, epochs_);
-    std::snprintf(tail, sizeof tail, " %zu/%zu  loss %.4f  acc %.2f%%  %.0f/s  ETA %.0fs", done,
-                  batches_, loss, 100 * accuracy, double(samples) / std::max(elapsed, 1e-9),
+    // Fixed-width fields, so that the bar keeps its width from one draw to the next.
+    const int digits = int(std::to_string(batches_).size());
+    std::snprintf(tail, sizeof tail, " %*zu/%zu loss %.4f acc %5.1f%% %5.0f/s ETA %4.0fs",
+                  digits, done, batches_, loss, 100 * accuracy,
+                  double(samples) / std::max(elapsed, 1e-9),
                   elapsed * double(batches_ - done) / double(std::max<std::size_t>(done, 1)));
     // The bar gets the columns the text leaves; the last column stays empty, since writing it
     // makes some terminals wrap. Too narrow for a bar: the text alone, cut to fit.

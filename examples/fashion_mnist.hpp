@@ -248,7 +248,7 @@ inline int run(const std::string& title, const ModelFactory& make_model, const O
     history.test_accuracy.push_back(test.accuracy);
     history.seconds.push_back(seconds);
     bar.clear();
-    std::printf("epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.1f s\n",
+    std::printf("epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.1fs\n",
                 epoch, o.epochs, history.train_loss.back(), 100 * history.train_accuracy.back(),
                 test.loss, 100 * test.accuracy, seconds);
     std::fflush(stdout);
