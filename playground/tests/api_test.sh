@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts tapegrad-playground on a free localhost port, drives its HTTP API with curl (create a
 # run, train, fetch the view, trace a whole backward, bad requests), checks the JSON with
-# python3, and stops it. Usage: api_test.sh path/to/tapegrad-playground
+# python3, and stops it. Usage: api_test.sh path/to/tapegrad-playground [MIN_UPDATES_PER_S]
 set -euo pipefail
 bin=$1
+min_rate=${2:-10}
 for tool in curl python3; do
   command -v $tool >/dev/null || { echo "api_test: $tool is needed (apt-get install $tool)"; exit 1; }
 done
@@ -148,6 +149,6 @@ start=$(date +%s%N)
 for _ in $(seq 50); do request POST "/api/runs/$id/train?steps=5&view=1" 200; done
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "50 live updates (5 steps + view each) in ${ms} ms: $(( 50000 / (ms > 0 ? ms : 1) )) updates/s from the server"
-[ "$ms" -lt 5000 ] || { echo "FAIL: fewer than 10 updates/s"; exit 1; }
+[ $(( 50000 / (ms > 0 ? ms : 1) )) -ge "$min_rate" ] || { echo "FAIL: fewer than $min_rate updates/s"; exit 1; }
 kill $pid
 echo "playground API: all checks passed"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Headless chromium opens the playground, trains a few steps and steps backward through the
 # whole tape (the page's ?autotest script); the rendered DOM is checked and screenshots are
-# saved. Usage: browser_test.sh path/to/tapegrad-playground SCREENSHOT_DIR
+# saved. Usage: browser_test.sh path/to/tapegrad-playground SCREENSHOT_DIR [MIN_UPDATES_PER_S]
 # Exit 77 (CTest: skipped) when chromium is missing: bash scripts/setup.sh chromium
 set -euo pipefail
 bin=$1
 shots=$2
+min_rate=${3:-10}
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
   echo "SKIPPED: chromium is not installed (bash scripts/setup.sh chromium)"
@@ -69,7 +70,7 @@ done
 if command -v node >/dev/null && node --experimental-websocket -e 'WebSocket' 2>/dev/null; then
   rm -rf "$dir/profile" && mkdir "$dir/profile"
   timeout 120 node --experimental-websocket --no-warnings "$(dirname "$0")/live_rate.mjs" \
-    "$browser" "$url" "$dir/profile" "$shots/playground-live.png" || fail "live update rate"
+    "$browser" "$url" "$dir/profile" "$shots/playground-live.png" "$min_rate" || fail "live update rate"
 else
   echo "live update rate not measured: needs Node.js >= 20.10 (node --experimental-websocket)"
 fi

@@ -158,6 +158,7 @@ function paintMap(ctx, values, n, size, lo, hi) {
 
 // ------------------------------------------------------------------ the data and the model's output
 function drawOutput(view) {
+  state.view = view;
   const canvas = $('boundary'), ctx = canvas.getContext('2d'), S = canvas.width;
   const run = state.run, [x0, x1, y0, y1] = run.area;
   const px = (x) => ((x - x0) / (x1 - x0)) * S, py = (y) => S - ((y - y0) / (y1 - y0)) * S;
@@ -178,6 +179,17 @@ function drawOutput(view) {
   };
   points('train', false);
   points('test', true);
+  if (state.tape) {  // the sample(s) of the recorded backward pass
+    for (const i of state.tape.samples) {
+      const d = run.train;
+      const [x, y] = run.regression ? [d.x[i], d.y[i]] : [d.x[2 * i], d.x[2 * i + 1]];
+      ctx.beginPath();
+      ctx.arc(px(x), py(y), 8, 0, 2 * Math.PI);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = '#d62728';
+      ctx.stroke();
+    }
+  }
   if (run.regression) {
     ctx.beginPath();
     view.output.forEach((y, i) => {
@@ -293,6 +305,7 @@ async function recordBackward() {
     return showError(err);
   }
   state.cursor = 0;
+  drawOutput(state.view);
   layoutTape(state.tape);
   drawLossBox(state.tape);
   $('bw-step').disabled = $('bw-all').disabled = false;
@@ -465,12 +478,33 @@ async function autotest() {
   document.body.dataset.autotest = 'done';
 }
 
+// A click on the plot picks the nearest training point for the backward pass.
+function pickSample(event) {
+  const run = state.run, canvas = $('boundary');
+  if (!run) return;
+  const rect = canvas.getBoundingClientRect(), [x0, x1, y0, y1] = run.area;
+  const x = x0 + ((event.clientX - rect.left) / rect.width) * (x1 - x0);
+  const y = y1 - ((event.clientY - rect.top) / rect.height) * (y1 - y0);
+  let best = 0, bestDist = Infinity;
+  for (let i = 0; i < run.train.y.length; ++i) {
+    const [px, py] = run.regression ? [run.train.x[i], run.train.y[i]] : [run.train.x[2 * i], run.train.x[2 * i + 1]];
+    const d = (px - x) ** 2 + (py - y) ** 2;
+    if (d < bestDist) [best, bestDist] = [i, d];
+  }
+  $('bw-on').value = '0';
+  $('bw-sample').disabled = false;
+  $('bw-sample').value = best;
+  recordBackward();
+}
+
 function start() {
   setLossOptions();
   $('reset').onclick = reset;
   $('play').onclick = play;
   $('step').onclick = () => trainSteps(1).catch(showError);
   $('bw-record').onclick = recordBackward;
+  $('boundary').onclick = pickSample;
+  $('boundary').title = 'click a training point to trace its backward pass';
   $('bw-step').onclick = () => stepBackward(false);
   $('bw-all').onclick = () => stepBackward(true);
   $('bw-on').onchange = () => ($('bw-sample').disabled = $('bw-on').value === '-1');
