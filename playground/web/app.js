@@ -390,7 +390,7 @@ function renderTape() {
   if (current) {  // keep the running node in view
     const box = $('tape-box'), p = tape.pos[current.node];
     if (p.x < box.scrollLeft || p.x + p.w > box.scrollLeft + box.clientWidth)
-      box.scrollLeft = Math.max(0, p.x + p.w - box.clientWidth / 2);
+      box.scrollLeft = Math.max(0, p.x - 200);  // its inputs, one column left, in view too
   } else {
     $('tape-box').scrollLeft = $('tape-box').scrollWidth;  // the loss, where backward starts
   }
