@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
             << max(abs(bce_by_hand - y_hat.grad())).item() << "\n\n";
 
   std::cout << "== 5. the graph, as Graphviz DOT, in " << dot_path << "\n";
-  if (!(std::ofstream(dot_path) << autograd::to_dot(mse, autograd::DotOptions().with_gradients()))) {
+  const std::string dot = autograd::to_dot(mse, autograd::DotOptions().with_gradients());
+  if (!(std::ofstream(dot_path) << dot)) {
     std::cerr << "error: cannot write " << dot_path << "\n";
     return 1;
   }

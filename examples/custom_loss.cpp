@@ -67,11 +67,12 @@ int main(int argc, char** argv) {
   for (double q : {0.5, 0.9}) {
     manual_seed(seed);  // both lines start from the same weights
     nn::Linear line(1, 1);
-    optim::Adam opt(line.parameters(), optim::AdamOptions(0.05));
+    const double lr = 0.05;
+    optim::Adam opt(line.parameters(), optim::AdamOptions(lr));
     for (int step = 1; step <= 1500; ++step) {
       opt.zero_grad();
       Tensor loss = pinball(line(x), y, q);
-      examples::check_finite(loss.item(), 0.05, "pinball step " + std::to_string(step));
+      examples::check_finite(loss.item(), lr, "pinball step " + std::to_string(step));
       loss.backward();
       opt.step();
     }
@@ -85,11 +86,12 @@ int main(int argc, char** argv) {
   Tensor xs = cat({randn({50, 2}) + 2.0, randn({50, 2}) - 2.0}, 0);
   Tensor ys = cat({ones({50, 1}), full({50, 1}, -1.0)}, 0);
   nn::Linear clf(2, 1);
-  optim::SGD sgd(clf.parameters(), optim::SGDOptions(0.1));
+  const double sgd_lr = 0.1;
+  optim::SGD sgd(clf.parameters(), optim::SGDOptions(sgd_lr));
   for (int step = 1; step <= 200; ++step) {
     sgd.zero_grad();
     Tensor loss = smooth_hinge(clf(xs), ys);
-    examples::check_finite(loss.item(), 0.1, "smooth-hinge step " + std::to_string(step));
+    examples::check_finite(loss.item(), sgd_lr, "smooth-hinge step " + std::to_string(step));
     loss.backward();
     sgd.step();
   }
@@ -102,7 +104,9 @@ int main(int argc, char** argv) {
   // them, the embedding Linear(2, 2) must keep the first coordinate and drop the second.
   Tensor cls = cat({ones({50, 1}), full({50, 1}, -1.0)}, 0);
   Tensor points = cat({1.5 * cls + 0.5 * randn({100, 1}), 5.0 * randn({100, 1})}, 1);
-  auto partner = [](const Tensor& t) { return cat({narrow(t, 0, 25, 75), narrow(t, 0, 0, 25)}, 0); };
+  auto partner = [](const Tensor& t) {  // rows 25..99, then 0..24
+    return cat({narrow(t, 0, 25, 75), narrow(t, 0, 0, 25)}, 0);
+  };
   Tensor pair_same = reshape(eq(cls, partner(cls)), {-1});
   nn::Linear embed(2, 2);
   // Mean distance in the embedding of the same pairs, and of the different pairs.
@@ -113,11 +117,12 @@ int main(int argc, char** argv) {
                           sum(dist * (1.0 - pair_same)).item() / sum(1.0 - pair_same).item());
   };
   const auto [same_before, different_before] = mean_distances();
-  optim::Adam adam(embed.parameters(), optim::AdamOptions(0.01));
+  const double adam_lr = 0.01;
+  optim::Adam adam(embed.parameters(), optim::AdamOptions(adam_lr));
   for (int step = 1; step <= 300; ++step) {
     adam.zero_grad();
     Tensor loss = contrastive(embed(points), embed(partner(points)), pair_same, margin);
-    examples::check_finite(loss.item(), 0.01, "contrastive step " + std::to_string(step));
+    examples::check_finite(loss.item(), adam_lr, "contrastive step " + std::to_string(step));
     loss.backward();
     adam.step();
   }
