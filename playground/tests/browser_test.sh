@@ -62,7 +62,12 @@ run_chromium --screenshot="$shots/playground.png" "${url}?autotest=1&backward_st
 run_chromium --screenshot="$shots/playground-end.png" "${url}?autotest=1" >/dev/null
 run_chromium --screenshot="$shots/playground-regression.png" \
   "${url}?autotest=1&dataset=regression&hidden=6&backward_steps=2" >/dev/null
-for f in playground playground-end playground-regression; do
+# Cross-entropy, then MSE on the same data and seed: the first run's curve stays, dashed.
+run_chromium --dump-dom "${url}?autotest=1&loss=bce&then_loss=mse&updates=40" > "$dir/dom2.html"
+grep -q 'class="curve-previous"' "$dir/dom2.html" && grep -q 'previous run (bce, adam)' "$dir/dom2.html" \
+  || fail "the previous run's loss curve after switching the loss"
+run_chromium --screenshot="$shots/playground-compare.png" "${url}?autotest=1&loss=bce&then_loss=mse&updates=40" >/dev/null
+for f in playground playground-end playground-regression playground-compare; do
   [ -s "$shots/$f.png" ] || fail "no screenshot $f.png"
 done
 # The live update rate, in real time (the DevTools protocol, from Node.js's WebSocket client):

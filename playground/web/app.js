@@ -207,15 +207,16 @@ function drawCurves() {
   svg.innerHTML = '';
   const h = state.history.filter((p) => p.train !== null);
   if (h.length < 1) return;
-  const maxStep = Math.max(1, h[h.length - 1].step);
-  const maxLoss = Math.max(1e-9, ...h.map((p) => Math.max(p.train, p.test ?? 0)));
+  const prev = state.previous;  // the previous run's train loss, on the same axes
+  const all = prev ? h.concat(prev.history.filter((p) => p.train !== null)) : h;
+  const maxStep = Math.max(1, ...all.map((p) => p.step));
+  const maxLoss = Math.max(1e-9, ...all.map((p) => Math.max(p.train, p.test ?? 0)));
   const px = (s) => 30 + (s / maxStep) * (W - 40), py = (v) => H - 18 - (v / maxLoss) * (H - 28);
   el('line', { x1: 30, x2: W - 10, y1: H - 18, y2: H - 18, stroke: '#999' }, svg);
   el('text', { x: 2, y: 14, 'font-size': 10 }, svg, fmt(maxLoss));
   el('text', { x: W - 10, y: H - 4, 'font-size': 10, 'text-anchor': 'end' }, svg, `step ${maxStep}`);
-  const prev = state.previous;
-  if (prev) {  // the previous run's train loss, on the same axes
-    const pts = prev.history.filter((p) => p.train !== null && p.step <= maxStep && p.train <= maxLoss);
+  if (prev) {
+    const pts = prev.history.filter((p) => p.train !== null);
     el('polyline', { points: pts.map((p) => `${px(p.step).toFixed(1)},${py(p.train).toFixed(1)}`).join(' '),
       fill: 'none', stroke: '#999', 'stroke-dasharray': '4 3', class: 'curve-previous' }, svg);
     el('text', { x: W - 10, y: 14, 'font-size': 10, 'text-anchor': 'end', fill: '#777' }, svg, `- - previous run (${prev.label})`);
@@ -467,6 +468,11 @@ async function autotest() {
   }
   const updates = Number(params.get('updates') || 20);
   for (let i = 0; i < updates; ++i) await trainSteps(STEPS_PER_UPDATE);
+  if (params.has('then_loss')) {  // switch the loss and train again: both curves show
+    document.querySelector('[name=loss]').value = params.get('then_loss');
+    await reset();
+    for (let i = 0; i < updates; ++i) await trainSteps(STEPS_PER_UPDATE);
+  }
   $('step').click();
   await sleep(200);
   await recordBackward();
