@@ -22,7 +22,7 @@
 namespace tg {
 
 using detail::ConvGeometry;
-using Pair = std::array<std::size_t, 2>;
+using Pair = Size2;
 
 static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
 static std::string pair_str(Pair p) { return str(p[0], "x", p[1]); }

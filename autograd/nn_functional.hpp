@@ -7,24 +7,31 @@
 
 namespace tg {
 
+// A size per spatial dimension: one number for both, or {h, w} (libtorch's ExpandingArray<2>).
+struct Size2 : std::array<std::size_t, 2> {
+  Size2(std::size_t both) : std::array<std::size_t, 2>{both, both} {}
+  Size2(std::size_t h, std::size_t w) : std::array<std::size_t, 2>{h, w} {}
+  Size2(std::array<std::size_t, 2> hw) : std::array<std::size_t, 2>(hw) {}
+};
+
 // 2-D cross-correlation: out[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] ·
 //   x[n, c, i·stride_h + p·dilation_h - pad_h, j·stride_w + q·dilation_w - pad_w] (zero padding).
 // x [N,C,H,W], w [O,C,kh,kw], b [O] or undefined. Computed as im2col + GEMM; the backward uses
 // GEMMs and col2im.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b = {},
-              std::array<std::size_t, 2> stride = {1, 1},
-              std::array<std::size_t, 2> padding = {0, 0},
-              std::array<std::size_t, 2> dilation = {1, 1});
+              Size2 stride = {1, 1},
+              Size2 padding = {0, 0},
+              Size2 dilation = {1, 1});
 
 // Max over each window (padding counts as -inf); the gradient goes to the first maximum of the
 // window. stride {0,0} means stride = kernel. Output size floor((H + 2p - k) / s) + 1.
-Tensor max_pool2d(const Tensor& x, std::array<std::size_t, 2> kernel,
-                  std::array<std::size_t, 2> stride = {0, 0},
-                  std::array<std::size_t, 2> padding = {0, 0});
+Tensor max_pool2d(const Tensor& x, Size2 kernel,
+                  Size2 stride = {0, 0},
+                  Size2 padding = {0, 0});
 // Mean over each window; padded zeros are counted (count_include_pad = true, ceil_mode = false).
-Tensor avg_pool2d(const Tensor& x, std::array<std::size_t, 2> kernel,
-                  std::array<std::size_t, 2> stride = {0, 0},
-                  std::array<std::size_t, 2> padding = {0, 0});
+Tensor avg_pool2d(const Tensor& x, Size2 kernel,
+                  Size2 stride = {0, 0},
+                  Size2 padding = {0, 0});
 
 // Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p), so
 // the expectation is unchanged. Identity when !training or p == 0; all zeros when p == 1.

@@ -126,6 +126,12 @@ Tensor& Tensor::set_requires_grad(bool requires) {
   return *this;
 }
 
+void check_device(const Device& device, const char* op) {
+  if (!device.is_cpu())
+    throw ValueError(str(op, ": tapegrad computes on the CPU only (tg::cuda::is_available() is "
+                         "false); use tg::kCPU"));
+}
+
 const char* to_string(Dtype dtype) {
   static const char* const names[] = {"float32", "float64", "int64", "bool"};
   return names[static_cast<int>(dtype)];

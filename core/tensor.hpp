@@ -29,6 +29,27 @@ constexpr Dtype kFloat32 = Dtype::float32, kFloat = Dtype::float32, kFloat64 = D
 constexpr bool is_floating_point(Dtype d) { return d == Dtype::float32 || d == Dtype::float64; }
 using Shape = std::vector<std::size_t>;
 
+// Devices, for code written for libtorch: tapegrad computes on the CPU, so moving to the CPU
+// is a no-op and asking for CUDA is a tg::ValueError (cuda::is_available() is false).
+enum class DeviceType { CPU, CUDA };
+constexpr DeviceType kCPU = DeviceType::CPU, kCUDA = DeviceType::CUDA;
+struct Device {
+  Device(DeviceType type = kCPU, int index = -1) : type_(type), index_(index) {}
+  DeviceType type() const { return type_; }
+  int index() const { return index_; }
+  bool is_cpu() const { return type_ == kCPU; }
+  bool is_cuda() const { return type_ == kCUDA; }
+
+ private:
+  DeviceType type_;
+  int index_;
+};
+namespace cuda {
+inline bool is_available() { return false; }
+inline int device_count() { return 0; }
+}  // namespace cuda
+void check_device(const Device& device, const char* op);  // throws for anything but the CPU
+
 struct TensorImpl;
 class Node;
 class Generator;
@@ -79,6 +100,8 @@ class Tensor {
   Tensor detach() const;  // same values, no history; copies nothing but the handle data
   Tensor clone() const;   // a differentiable copy
   Tensor to(Dtype dtype) const;  // a differentiable cast
+  Tensor to(const Device& device) const { return check_device(device, "Tensor::to"), *this; }
+  Device device() const { return kCPU; }
   const std::string& name() const;  // parameter names, shown in graphs
   Tensor& set_name(std::string name);
 

@@ -171,6 +171,11 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
 }
 
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                Reduction reduction, long ignore_index) {
+  return nll_loss(input, target,
+                  NLLOptions().weight(weight).reduction(reduction).ignore_index(ignore_index));
+}
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& o) {
   ClassTargets t = class_targets("nll_loss", input, target, o.weight(), o.ignore_index());
   Tensor loss = -mass_sum(t.mass, input, class_axis(input));

@@ -45,6 +45,9 @@ struct NLLOptions {
 // -w_{t_n}·input[n, t_n] (input holds log-probabilities), 0 where t_n = ignore_index; mean divides
 // by Σ w_{t_n} over non-ignored targets, as cross_entropy.
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& options = {});
+// ATen's argument order: nll_loss(output, targets, /*weight=*/{}, tg::Reduction::Sum).
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                Reduction reduction = Reduction::mean, long ignore_index = -100);
 
 // input holds log-probabilities: target·(log target - input) (0 where target = 0), or with
 // log_target exp(target)·(target - input). batchmean = sum / input.size(0), the true KL

@@ -6,7 +6,7 @@
 
 namespace tg::losses {
 
-enum class Reduction { none, mean, sum, batchmean };
+enum class Reduction { none, mean, sum, batchmean, None = none, Mean = mean, Sum = sum };
 
 // none / mean / sum of `loss`, for custom losses too; batchmean is a tg::ValueError naming `op`.
 Tensor reduce(const Tensor& loss, Reduction reduction, const char* op = "loss");

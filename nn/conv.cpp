@@ -6,12 +6,12 @@
 
 namespace tg::nn {
 
-std::string to_string(const Size2& s) { return str("(", s.h, ", ", s.w, ")"); }
+std::string to_string(const Size2& s) { return str("(", s[0], ", ", s[1], ")"); }
 
 Conv2d::Conv2d(const Conv2dOptions& opt) : options(opt) {
   weight = register_parameter(
-      "weight", zeros({opt.out_channels_, opt.in_channels_, opt.kernel_size_.h,
-                       opt.kernel_size_.w}));
+      "weight", zeros({opt.out_channels_, opt.in_channels_, opt.kernel_size_[0],
+                       opt.kernel_size_[1]}));
   if (opt.bias_) bias = register_parameter("bias", zeros({opt.out_channels_}));
   init::default_layer_init_(weight, bias);
 }
@@ -22,8 +22,7 @@ Conv2d::Conv2d(std::size_t in, std::size_t out, Size2 kernel, Size2 stride, Size
                  .bias(with_bias)) {}
 
 Tensor Conv2d::forward(const Tensor& x) {
-  return conv2d(x, weight, bias, options.stride_.array(), options.padding_.array(),
-                options.dilation_.array());
+  return conv2d(x, weight, bias, options.stride_, options.padding_, options.dilation_);
 }
 
 std::string Conv2d::extra_repr() const {

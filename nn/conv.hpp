@@ -5,18 +5,12 @@
 #include <array>
 #include <cstddef>
 
+#include <tapegrad/autograd/nn_functional.hpp>
 #include <tapegrad/nn/module.hpp>
 
 namespace tg::nn {
 
-// A (height, width) pair; a single number means the same for both (libtorch's ExpandingArray).
-struct Size2 {
-  Size2(std::size_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose
-  Size2(std::size_t height, std::size_t width) : h(height), w(width) {}
-  std::array<std::size_t, 2> array() const { return {h, w}; }
-  std::size_t h, w;
-};
-std::string to_string(const Size2& s);  // "(3, 3)"
+std::string to_string(const Size2& s);  // "(3, 3)"; Size2 is tg::Size2 (one number or {h, w})
 
 // Conv2dOptions(3, 16, 3).stride(2).padding(1).bias(false)
 struct Conv2dOptions {

@@ -73,6 +73,7 @@ class Module {
   bool is_training() const { return training_; }
   void zero_grad();  // drops every parameter's gradient (PyTorch's set_to_none)
   Module& to(Dtype dtype);  // converts parameters and buffers in place, like model.double()
+  Module& to(const Device& device) { return check_device(device, "Module::to"), *this; }
 
   std::string type_name() const;          // the class name, e.g. "Linear"
   virtual std::string extra_repr() const;  // "in_features=4, out_features=8, bias=true"

@@ -11,11 +11,11 @@ std::string Pool2d::extra_repr() const {
 }
 
 Tensor MaxPool2d::forward(const Tensor& x) {
-  return max_pool2d(x, kernel_size.array(), stride.array(), padding.array());
+  return max_pool2d(x, kernel_size, stride, padding);
 }
 
 Tensor AvgPool2d::forward(const Tensor& x) {
-  return avg_pool2d(x, kernel_size.array(), stride.array(), padding.array());
+  return avg_pool2d(x, kernel_size, stride, padding);
 }
 
 }  // namespace tg::nn

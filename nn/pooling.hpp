@@ -9,7 +9,7 @@ class Pool2d : public Module {
  public:
   Pool2d(Size2 kernel_size, Size2 stride, Size2 padding)
       : kernel_size(kernel_size),
-        stride(stride.h ? stride.h : kernel_size.h, stride.w ? stride.w : kernel_size.w),
+        stride(stride[0] ? stride[0] : kernel_size[0], stride[1] ? stride[1] : kernel_size[1]),
         padding(padding) {}
   std::string extra_repr() const override;
 

@@ -9,7 +9,7 @@ namespace tg::optim {
 
 class AdagradOptions : public OptionsBase<AdagradOptions> {
  public:
-  explicit AdagradOptions(double lr = 1e-2) : OptionsBase(lr) {}
+  AdagradOptions(double lr = 1e-2) : OptionsBase(lr) {}  // implicit, as libtorch
   TG_ARG(double, lr_decay, 0);
   TG_ARG(double, weight_decay, 0);
   TG_ARG(double, initial_accumulator_value, 0);

@@ -15,7 +15,7 @@ using Betas = std::tuple<double, double>;
 
 class AdamOptions : public OptionsBase<AdamOptions> {
  public:
-  explicit AdamOptions(double lr = 1e-3) : OptionsBase(lr) {}
+  AdamOptions(double lr = 1e-3) : OptionsBase(lr) {}  // implicit, as libtorch
   TG_ARG(Betas, betas, Betas(0.9, 0.999));
   TG_ARG(double, eps, 1e-8);
   TG_ARG(double, weight_decay, 0);

@@ -7,7 +7,7 @@ namespace tg::optim {
 
 class AdamWOptions : public OptionsBase<AdamWOptions> {
  public:
-  explicit AdamWOptions(double lr = 1e-3) : OptionsBase(lr) {}
+  AdamWOptions(double lr = 1e-3) : OptionsBase(lr) {}  // implicit, as libtorch
   TG_ARG(Betas, betas, Betas(0.9, 0.999));
   TG_ARG(double, eps, 1e-8);
   TG_ARG(double, weight_decay, 1e-2);

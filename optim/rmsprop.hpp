@@ -10,7 +10,7 @@ namespace tg::optim {
 
 class RMSpropOptions : public OptionsBase<RMSpropOptions> {
  public:
-  explicit RMSpropOptions(double lr = 1e-2) : OptionsBase(lr) {}
+  RMSpropOptions(double lr = 1e-2) : OptionsBase(lr) {}  // implicit, as libtorch
   TG_ARG(double, alpha, 0.99);
   TG_ARG(double, eps, 1e-8);
   TG_ARG(double, weight_decay, 0);

@@ -10,7 +10,7 @@ namespace tg::optim {
 
 class SGDOptions : public OptionsBase<SGDOptions> {
  public:
-  explicit SGDOptions(double lr) : OptionsBase(lr) {}
+  SGDOptions(double lr) : OptionsBase(lr) {}  // implicit, as libtorch
   TG_ARG(double, momentum, 0);
   TG_ARG(double, dampening, 0);
   TG_ARG(double, weight_decay, 0);
