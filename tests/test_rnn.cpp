@@ -62,7 +62,8 @@ template <class M> void check_reference(const std::string& name, M& m) {
   }
   loss.backward();
   for (auto& [key, t] : args) check_values("d/d" + key, t.grad(), data.at("grad_" + key));
-  for (auto& [key, p] : m.named_parameters()) check_values("d/d" + key, p.grad(), data.at("grad_" + key));
+  for (auto& [key, p] : m.named_parameters())
+    check_values("d/d" + key, p.grad(), data.at("grad_" + key));
 }
 
 // Central differences of L = Σ <v, output> with respect to every element of the input, the
@@ -133,7 +134,8 @@ TEST_CASE("parameters have PyTorch's names, shapes, order and U(±1/√H) init")
         std::vector<std::string>{"weight_ih", "weight_hh", "bias_ih", "bias_hh"});
   CHECK(nn::LSTMCell(3, 5).weight_hh.shape() == Shape{20, 5});
   std::ostringstream printed;
-  printed << nn::LSTM(nn::LSTMOptions(3, 5).num_layers(2).batch_first(true)) << nn::RNNCell(3, 5, false, "relu");
+  printed << nn::LSTM(nn::LSTMOptions(3, 5).num_layers(2).batch_first(true))
+          << nn::RNNCell(3, 5, false, "relu");
   CHECK(printed.str().find("LSTM(3, 5, num_layers=2, batch_first=true)") != std::string::npos);
   CHECK(printed.str().find("RNNCell(3, 5, bias=false, nonlinearity=relu)") != std::string::npos);
 }
@@ -161,8 +163,8 @@ TEST_CASE("RNN, LSTM, GRU and the cells match PyTorch: outputs, input, state and
           "gradients (float64, 1e-10)") {
   nn::RNN rnn_tanh(3, 4);
   check_reference("rnn_tanh", rnn_tanh);
-  nn::RNN rnn_relu_deep(
-      nn::RNNOptions(3, 4).nonlinearity("relu").num_layers(2).bidirectional(true).batch_first(true));
+  nn::RNN rnn_relu_deep(nn::RNNOptions(3, 4).nonlinearity("relu").num_layers(2).bidirectional(true)
+                            .batch_first(true));
   check_reference("rnn_relu_deep", rnn_relu_deep);
   nn::RNN rnn_unbatched(3, 4, 2);
   check_reference("rnn_unbatched", rnn_unbatched);
@@ -255,9 +257,10 @@ TEST_CASE("errors name the layer and the shapes") {
   CHECK_THROWS_WITH_AS(lstm.forward(zeros({5, 2, 7})),
                        "LSTM: expected a non-empty input of shape [seq, batch, 3] or unbatched "
                        "[seq, 3], got [5,2,7]", ShapeError);
-  CHECK_THROWS_WITH_AS(nn::GRU(nn::GRUOptions(3, 4).batch_first(true)).forward(zeros({1, 2, 5, 3})),
-                       doctest::Contains("GRU: expected a non-empty input of shape [batch, seq, 3]"),
-                       ShapeError);
+  nn::GRU gru(nn::GRUOptions(3, 4).batch_first(true));
+  CHECK_THROWS_WITH_AS(
+      gru.forward(zeros({1, 2, 5, 3})),
+      doctest::Contains("GRU: expected a non-empty input of shape [batch, seq, 3]"), ShapeError);
   CHECK_THROWS_WITH_AS(lstm.forward(zeros({5, 2, 3}), {zeros({1, 2, 4}), Tensor()}),
                        "LSTM: expected h0 of shape [2,2,4] for input of shape [5,2,3], got [1,2,4]",
                        ShapeError);
@@ -271,10 +274,11 @@ TEST_CASE("errors name the layer and the shapes") {
                        "RNNCell: expected hx of shape [2,4] for input of shape [2,3], got [3,4]",
                        ShapeError);
   nn::Module& as_module = lstm;
-  CHECK_THROWS_WITH_AS(as_module(zeros({5, 2, 3})), doctest::Contains("LSTM: forward takes (input, state)"),
-                       Error);
+  CHECK_THROWS_WITH_AS(as_module(zeros({5, 2, 3})),
+                       doctest::Contains("LSTM: forward takes (input, state)"), Error);
   CHECK_THROWS_WITH_AS(nn::RNN(nn::RNNOptions(3, 4).nonlinearity("sigmoid")),
-                       "RNN: nonlinearity must be \"tanh\" or \"relu\", got \"sigmoid\"", ValueError);
+                       "RNN: nonlinearity must be \"tanh\" or \"relu\", got \"sigmoid\"",
+                       ValueError);
   CHECK_THROWS_WITH_AS(nn::LSTM(nn::LSTMOptions(3, 4).nonlinearity("relu")),
                        "LSTM: nonlinearity is an option of RNN only", ValueError);
   CHECK_THROWS_WITH_AS(nn::GRU(nn::GRUOptions(3, 4).dropout(1.5)),
