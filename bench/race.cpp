@@ -195,9 +195,12 @@ std::string self_dir() {
 Result spawn(const std::string& exe, const std::string& side, const std::string& model,
              int threads, int rounds) {
   // libtorch runs with the BLAS Debian gives it (libblas.so.3 -> OpenBLAS's pthread build), not
-  // with the OpenMP build tapegrad links: both resolve libopenblas.so.0 from openblas-pthread.
-  std::string env =
-      side == "libtorch" ? "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread " : "";
+  // with the OpenMP build tapegrad links: both resolve libopenblas.so.0 from the pthread build's
+  // folder (found by CMake beside the OpenBLAS it found; empty when there is none).
+  const std::string torch_blas = TAPEGRAD_BENCH_TORCH_BLAS_DIR;
+  std::string env = side == "libtorch" && !torch_blas.empty()
+                        ? "LD_LIBRARY_PATH=" + torch_blas + " "
+                        : "";
   std::string cmd = env + exe + " --side " + side + " --model " + model + " --threads " +
                     std::to_string(threads) + " --rounds " + std::to_string(rounds);
   Result r;
