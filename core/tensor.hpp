@@ -240,7 +240,8 @@ Tensor randn_like(const Tensor& t, Generator* gen = nullptr);
 std::vector<std::size_t> randperm(std::size_t n, Generator* gen = nullptr);
 
 // Threads used by BLAS (matrix products) and by tapegrad's own kernels (OpenMP: conv and pool
-// over the batch, large elementwise loops). Both default to one per core.
+// over the batch, large elementwise loops). Both default to one (see core/blas.cpp), or to
+// OMP_NUM_THREADS / OPENBLAS_NUM_THREADS when set.
 void set_num_threads(int threads);
 
 }  // namespace tg

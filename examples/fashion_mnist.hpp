@@ -31,7 +31,7 @@ struct Options {
   std::string output;
   std::size_t limit = 0;  // 0: all 60000 training images
   std::string data = "/usr/share/datasets/fashion-mnist";
-  int threads = 0;  // 0: OpenBLAS's default (one per core)
+  int threads = 0;  // 0: tapegrad's default (one, or OMP_NUM_THREADS)
   double min_accuracy = 0;
 };
 
