@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
   });
   mse.backward({}, true);
   autograd::set_backward_trace(nullptr);
+  // The picture of section 5, taken now: its gradients are the ones the trace just printed
+  // (section 4's BCE backward adds into the same leaves).
+  const std::string dot = autograd::to_dot(mse, autograd::DotOptions().with_gradients());
   std::cout << "dL/dw1 =\n" << w1.grad() << "\n\n";
 
   std::cout << "== 4. loss gradients by hand\n";
@@ -91,8 +94,7 @@ int main(int argc, char** argv) {
   std::cout << "dBCE/dŷ max difference between hand formula and autograd: "
             << max(abs(bce_by_hand - y_hat.grad())).item() << "\n\n";
 
-  std::cout << "== 5. the graph, as Graphviz DOT, in " << dot_path << "\n";
-  const std::string dot = autograd::to_dot(mse, autograd::DotOptions().with_gradients());
+  std::cout << "== 5. the graph after the MSE backward, as Graphviz DOT, in " << dot_path << "\n";
   if (!(std::ofstream(dot_path) << dot)) {
     std::cerr << "error: cannot write " << dot_path << "\n";
     return 1;
