@@ -4,7 +4,9 @@
 # "slow" ones), then the threaded test under ThreadSanitizer (the library and that test only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The tests also need: chromium (the playground in a real browser), curl and python3 (the
+# playground's HTTP API test).
+bash scripts/setup.sh chromium curl python3
 jobs=$(nproc)
 step() { echo "== $1 ($(date +%T), ${SECONDS}s so far)"; }
 
