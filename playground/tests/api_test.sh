@@ -8,17 +8,7 @@ min_rate=${2:-10}
 for tool in curl python3; do
   command -v $tool >/dev/null || { echo "api_test: $tool is needed (apt-get install $tool)"; exit 1; }
 done
-dir=$(mktemp -d)
-"$bin" --port 0 > "$dir/log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://[^ ]*' "$dir/log" || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "api_test: the server printed no URL"; cat "$dir/log"; exit 1; }
+source "$(dirname "$0")/start_server.sh"
 echo "server at $url"
 
 # request METHOD PATH EXPECTED_STATUS: the body goes to $dir/body

@@ -13,17 +13,7 @@ if [ -z "$browser" ]; then
   exit 77
 fi
 mkdir -p "$shots"
-dir=$(mktemp -d)
-"$bin" --port 0 > "$dir/log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; sleep 0.5; rm -rf "$dir" 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://[^ ]*' "$dir/log" || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "browser_test: the server printed no URL"; exit 1; }
+source "$(dirname "$0")/start_server.sh"
 
 # The flags this machine needs (no sandbox as root, no network beyond localhost); a fresh
 # profile each time.
