@@ -11,23 +11,23 @@
 
 namespace tg::nn {
 
-Tensor Module::operator()(const Tensor& x) {
-  try {
-    Tensor y = forward(x);
-    for (const ForwardHook& hook : forward_hooks_) {
-      Tensor replaced = hook(*this, x, y);
-      if (replaced.defined()) y = replaced;
-    }
-    return y;
-  } catch (Error& e) {  // say which module: "Sequential '2' (Linear): linear: ..."
-    e.add_context(name_in_parent_.empty() ? type_name()
-                                          : str("'", name_in_parent_, "' (", type_name(), ")"));
-    throw;
+Tensor Module::run_hooks(const Tensor& x, Tensor y) {
+  for (const ForwardHook& hook : forward_hooks_) {
+    Tensor replaced = hook(*this, x, y);
+    if (replaced.defined()) y = replaced;
   }
+  return y;
+}
+
+std::string Module::place() const {
+  return name_in_parent_.empty() ? type_name()
+                                 : str("'", name_in_parent_, "' (", type_name(), ")");
 }
 
 Tensor Module::forward(const Tensor&) {
-  throw Error(str(type_name(), ": this module has no forward(const Tensor&)"));
+  throw Error(str(type_name(), ": no forward(const Tensor&) reachable here; a forward of another "
+                               "signature is called through the module's holder (TG_MODULE) or "
+                               "directly"));
 }
 
 void Module::check_new_name(const std::string& name, const char* what) const {
@@ -135,7 +135,10 @@ std::string Module::type_name() const {
   std::string name = status == 0 ? demangled : mangled;
   std::free(demangled);
   auto colon = name.rfind("::");
-  return colon == std::string::npos ? name : name.substr(colon + 2);
+  if (colon != std::string::npos) name = name.substr(colon + 2);
+  const std::string impl = "Impl";
+  bool holder_impl = name.size() > impl.size() && name.compare(name.size() - 4, 4, impl) == 0;
+  return holder_impl ? name.substr(0, name.size() - impl.size()) : name;
 }
 
 std::string Module::extra_repr() const { return ""; }
