@@ -54,10 +54,15 @@ static ConvGeometry geometry(const char* op, const Shape& xs, Pair kernel, Pair 
 //   conv_forward(x, w)       y[n]  = W[O,K] · cols(x[n])[K,L] (+ bias)
 //   conv_input_grad(gy, w)   dx[n] = col2im(Wᵀ · gy[n])
 //   conv_weight_grad(x, gy)  dW    = Σ_n gy[n] · cols(x[n])ᵀ
+// With G groups, g.channels = C = C_in/G and each image is G images of C channels, each
+// convolved with its own O = C_out/G rows of W ([G·O, K]): the loops run over N·G (image, group)
+// pairs, pair i reading x and y at i·C·H·W and i·O·L, and W and dW at (i mod G)·O·K.
 static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                           const ConvGeometry& g);
-static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g);
-static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g);
+                           const ConvGeometry& g, std::size_t groups);
+static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g,
+                              std::size_t groups);
+static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g,
+                               std::size_t groups);
 
 struct ConvSizes {
   std::size_t image, k, l;
@@ -67,14 +72,14 @@ struct ConvSizes {
 };
 
 static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                           const ConvGeometry& g) {
+                           const ConvGeometry& g, std::size_t groups) {
   const ConvSizes s(g);
-  const std::size_t n = x.size(0), o = w.size(0);
+  const std::size_t n = x.size(0) * groups, o = w.size(0) / groups;
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
-    auto y = detail::empty_array<T>({n, o, g.out_h, g.out_w});
+    auto y = detail::empty_array<T>({x.size(0), o * groups, g.out_h, g.out_w});
     for (std::size_t i = 0; i < n * o; ++i)
-      std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % o] : T(0));
+      std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % (o * groups)] : T(0));
     if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
 #pragma omp parallel if (n > 1)
     {
@@ -82,52 +87,54 @@ static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
 #pragma omp for
       for (std::size_t i = 0; i < n; ++i) {
         detail::im2col(xa.data() + i * s.image, g, cols.data());
-        blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>(), s.k, cols.data(), s.l, T(1),
-                   y.data() + i * o * s.l, s.l);
+        blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>() + i % groups * o * s.k, s.k,
+                   cols.data(), s.l, T(1), y.data() + i * o * s.l, s.l);
       }
     }
     return make(std::move(y));
   });
-  return record_op("conv2d", out, {x, w, b}, [g](const BackwardContext& c) {
+  return record_op("conv2d", out, {x, w, b}, [g, groups](const BackwardContext& c) {
     const Tensor &x = c.saved[0], &w = c.saved[1];
-    return Grads{c.needs(0) ? conv_input_grad(c.grad, w, g) : Tensor(),
-                 c.needs(1) ? conv_weight_grad(x, c.grad, g) : Tensor(),
+    return Grads{c.needs(0) ? conv_input_grad(c.grad, w, g, groups) : Tensor(),
+                 c.needs(1) ? conv_weight_grad(x, c.grad, g, groups) : Tensor(),
                  c.needs(2) ? sum(c.grad, {0, 2, 3}) : Tensor()};
   }, {x, w});
 }
 
-static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
+static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g,
+                              std::size_t groups) {
   const ConvSizes s(g);
-  const std::size_t n = gy.size(0), o = w.size(0);
+  const std::size_t n = gy.size(0) * groups, o = w.size(0) / groups;
   Tensor out = visit(gy, [&](const auto& ga) {
     using T = typename std::decay_t<decltype(ga)>::value_type;
-    xt::xarray<T> dx = xt::zeros<T>(Shape{n, g.channels, g.height, g.width});
+    xt::xarray<T> dx = xt::zeros<T>(Shape{gy.size(0), g.channels * groups, g.height, g.width});
     if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
 #pragma omp parallel if (n > 1)
     {
       std::vector<T> cols(s.k * s.l);
 #pragma omp for
       for (std::size_t i = 0; i < n; ++i) {
-        blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>(), s.k, ga.data() + i * o * s.l,
-                   s.l, T(0), cols.data(), s.l);
+        blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>() + i % groups * o * s.k, s.k,
+                   ga.data() + i * o * s.l, s.l, T(0), cols.data(), s.l);
         detail::col2im(cols.data(), g, dx.data() + i * s.image);
       }
     }
     return make(std::move(dx));
   });
-  return record_op("conv2d_input_grad", out, {gy, w}, [g](const BackwardContext& c) {
+  return record_op("conv2d_input_grad", out, {gy, w}, [g, groups](const BackwardContext& c) {
     const Tensor &gy = c.saved[0], &w = c.saved[1];
-    return Grads{c.needs(0) ? conv_forward(c.grad, w, Tensor(), g) : Tensor(),
-                 c.needs(1) ? conv_weight_grad(c.grad, gy, g) : Tensor()};
+    return Grads{c.needs(0) ? conv_forward(c.grad, w, Tensor(), g, groups) : Tensor(),
+                 c.needs(1) ? conv_weight_grad(c.grad, gy, g, groups) : Tensor()};
   }, {gy, w});
 }
 
-static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g) {
+static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g,
+                               std::size_t groups) {
   const ConvSizes s(g);
-  const std::size_t n = x.size(0), o = gy.size(1);
+  const std::size_t n = x.size(0) * groups, o = gy.size(1) / groups;
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
-    xt::xarray<T> dw = xt::zeros<T>(Shape{o, g.channels, g.kernel_h, g.kernel_w});
+    xt::xarray<T> dw = xt::zeros<T>(Shape{gy.size(1), g.channels, g.kernel_h, g.kernel_w});
     // Each thread sums its images into its own partial dW; the partials are added in thread
     // order, so the result does not depend on timing.
     std::vector<std::vector<T>> parts(static_cast<std::size_t>(omp_get_max_threads()));
@@ -141,7 +148,7 @@ static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeom
       for (std::size_t i = 0; i < n; ++i) {
         detail::im2col(xa.data() + i * s.image, g, cols.data());
         blas::gemm(false, true, o, s.k, s.l, T(1), gy.data<T>() + i * o * s.l, s.l, cols.data(),
-                   s.l, T(1), part.data(), s.k);
+                   s.l, T(1), part.data() + i % groups * o * s.k, s.k);
       }
     }
     for (const std::vector<T>& part : parts)
@@ -149,35 +156,41 @@ static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeom
                                         std::plus<T>());
     return make(std::move(dw));
   });
-  return record_op("conv2d_weight_grad", out, {x, gy}, [g](const BackwardContext& c) {
+  return record_op("conv2d_weight_grad", out, {x, gy}, [g, groups](const BackwardContext& c) {
     const Tensor &x = c.saved[0], &gy = c.saved[1];
-    return Grads{c.needs(0) ? conv_input_grad(gy, c.grad, g) : Tensor(),
-                 c.needs(1) ? conv_forward(x, c.grad, Tensor(), g) : Tensor()};
+    return Grads{c.needs(0) ? conv_input_grad(gy, c.grad, g, groups) : Tensor(),
+                 c.needs(1) ? conv_forward(x, c.grad, Tensor(), g, groups) : Tensor()};
   }, {x, gy});
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pair padding,
-              Pair dilation) {
+              Pair dilation, std::size_t groups) {
   Shape xs = x.shape(), ws = w.shape();
   if (xs.size() == 3 && ws.size() == 4) {  // an unbatched [C,H,W] image
     Shape batched{1, xs[0], xs[1], xs[2]};
-    Tensor y = conv2d(reshape(x, dims(batched)), w, b, stride, padding, dilation);
+    Tensor y = conv2d(reshape(x, dims(batched)), w, b, stride, padding, dilation, groups);
     Shape ys = y.shape();
     return reshape(y, dims(Shape(ys.begin() + 1, ys.end())));
   }
   if (xs.size() != 4 || ws.size() != 4)
     throw ShapeError(str("conv2d: expected input [N,C,H,W] and weight [O,C,kh,kw], got ",
                          to_string(xs), " and ", to_string(ws)));
-  if (xs[1] != ws[1])
+  if (groups == 0 || ws[0] % groups != 0)
+    throw ValueError(str("conv2d: groups ", groups, " must be positive and divide the ", ws[0],
+                         " output channels of weight ", to_string(ws)));
+  if (xs[1] != ws[1] * groups)
     throw ShapeError(str("conv2d: input ", to_string(xs), " has ", xs[1], " channels, weight ",
-                         to_string(ws), " expects ", ws[1]));
+                         to_string(ws), " expects ", ws[1] * groups,
+                         groups > 1 ? str(" (", groups, " groups of ", ws[1], ")") : ""));
   if (b.defined() && b.shape() != Shape{ws[0]})
     throw ShapeError(str("conv2d: bias of shape ", to_string(b.shape()), " for weight ",
                          to_string(ws), " (expected [", ws[0], "])"));
   if (x.dtype() != w.dtype() || (b.defined() && b.dtype() != w.dtype()))
     throw ValueError(str("conv2d: input (", to_string(x.dtype()), "), weight (",
                          to_string(w.dtype()), ") and bias must share a dtype"));
-  return conv_forward(x, w, b, geometry("conv2d", xs, {ws[2], ws[3]}, stride, padding, dilation));
+  ConvGeometry g = geometry("conv2d", xs, {ws[2], ws[3]}, stride, padding, dilation);
+  g.channels = ws[1];  // per group
+  return conv_forward(x, w, b, g, groups);
 }
 
 // ---------------------------------------------------------------- gather / scatter of rows
@@ -214,11 +227,15 @@ static Tensor move_rows(const Tensor& t, const Rows& rows, std::size_t width, bo
   });
 }
 
-Tensor embedding(const Tensor& indices, const Tensor& weight) {
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<long> padding_idx) {
   if (weight.ndim() != 2)
     throw ShapeError(str("embedding: weight must be 2-D [num_embeddings, dim], got ",
                          to_string(weight.shape())));
   const std::size_t num = weight.size(0), dim = weight.size(1);
+  const long padding = padding_idx.value_or(0) + (padding_idx.value_or(0) < 0 ? long(num) : 0);
+  if (padding_idx && (padding < 0 || padding >= long(num)))
+    throw ValueError(str("embedding: padding_idx ", *padding_idx, " is out of range for ", num,
+                         " embeddings"));
   auto rows = std::make_shared<std::vector<std::size_t>>();
   for (double v : to_vector(indices)) {
     if (!(v >= 0 && v < double(num)))
@@ -228,7 +245,10 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
   }
   Shape out_shape = indices.shape();
   out_shape.push_back(dim);
-  return move_rows(weight, rows, dim, false, out_shape, {"embedding", "embedding_backward"});
+  Tensor out = move_rows(weight, rows, dim, false, out_shape, {"embedding", "embedding_backward"});
+  if (!padding_idx || !needs_grad({weight})) return out;
+  // The lookups of row padding_idx give its value but pass no gradient back.
+  return where(unsqueeze(indices != double(padding), -1), out, out.detach());
 }
 
 // ---------------------------------------------------------------- pooling

@@ -2,6 +2,7 @@
 // Neural-network ops (torch.nn.functional semantics). Images are [N, C, H, W], row-major.
 #include <array>
 #include <cstddef>
+#include <optional>
 
 #include <tapegrad/core/tensor.hpp>
 
@@ -17,11 +18,13 @@ struct Size2 : std::array<std::size_t, 2> {
 // 2-D cross-correlation: out[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] ·
 //   x[n, c, i·stride_h + p·dilation_h - pad_h, j·stride_w + q·dilation_w - pad_w] (zero padding).
 // x [N,C,H,W], w [O,C,kh,kw], b [O] or undefined. Computed as im2col + GEMM; the backward uses
-// GEMMs and col2im.
+// GEMMs and col2im. With groups G, w is [O, C/G, kh, kw]: the channels split into G groups and
+// output group k (O/G channels) sees only input group k (depthwise: G = C).
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b = {},
               Size2 stride = {1, 1},
               Size2 padding = {0, 0},
-              Size2 dilation = {1, 1});
+              Size2 dilation = {1, 1},
+              std::size_t groups = 1);
 
 // Max over each window (padding counts as -inf); the gradient goes to the first maximum of the
 // window. stride {0,0} means stride = kernel. Output size floor((H + 2p - k) / s) + 1.
@@ -52,7 +55,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                   const Tensor& bias = {}, double eps = 1e-5);
 
 // out[..., :] = weight[indices[...], :] for integral float indices; out shape is
-// indices.shape + [dim]. The backward scatter-adds into the picked rows (repeats accumulate).
-Tensor embedding(const Tensor& indices, const Tensor& weight);
+// indices.shape + [dim]. The backward scatter-adds into the picked rows (repeats accumulate),
+// except row padding_idx (negative: counted from the end), whose gradient stays zero.
+Tensor embedding(const Tensor& indices, const Tensor& weight,
+                 std::optional<long> padding_idx = std::nullopt);
 
 }  // namespace tg
