@@ -166,6 +166,10 @@ static Tensor record(const char* name, Tensor out, const Tensor* inputs, std::si
     edges[i].dtype = in.dtype();
     if (in.grad_fn()) edges[i].fn = in.grad_fn();
     else if (in.requires_grad()) edges[i].leaf = in.impl_ptr();
+    else {  // a constant: what a graph picture shows of it (no copy of its values)
+      edges[i].name = in.name();
+      if (in.numel() <= 8) edges[i].small = in;
+    }
   }
   std::shared_ptr<Node> node(
       new Node(name, std::move(edges), std::move(backward), std::move(saved)), NodeDeleter());

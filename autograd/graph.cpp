@@ -28,8 +28,11 @@ std::vector<std::shared_ptr<Node>> tape(const Tensor& root) {
   return nodes;
 }
 
-GradientRecorder::GradientRecorder() {
-  set_backward_trace([this](const TraceEvent& e) { grads_[&e.node] = e.grad; });
+GradientRecorder::GradientRecorder(TraceFn then) {
+  set_backward_trace([this, then = std::move(then)](const TraceEvent& e) {
+    grads_[&e.node] = e.grad;
+    if (then) then(e);
+  });
 }
 GradientRecorder::~GradientRecorder() { set_backward_trace(nullptr); }
 Tensor GradientRecorder::grad_of(const Node* node) const {
@@ -87,8 +90,9 @@ std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options) {
     g.node = n;
     g.label = n->name();
     g.op_index = ops++;
-    // Constants the op saved: saved tensors that need no gradient, matched to the constant
-    // inputs by shape, in order (released after a backward without retain_graph).
+    // The edge keeps a constant's name, and its values when small; the values of a larger
+    // one are known while the op keeps it saved for backward (matched to the constant inputs
+    // by shape, in order; released after a backward without retain_graph).
     std::vector<Tensor> saved_constants;
     for (const Tensor& t : n->saved_tensors())
       if (t.defined() && !t.requires_grad()) saved_constants.push_back(t);
@@ -101,12 +105,12 @@ std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options) {
       } else {
         GraphNode c;
         c.kind = GraphNode::Kind::constant;
-        c.label = "constant";
+        c.label = e.name.empty() ? "constant" : e.name;
         c.shape = e.shape;
+        c.value = e.small;
         for (auto it = saved_constants.begin(); it != saved_constants.end(); ++it)
           if (it->shape() == e.shape) {
-            c.value = *it;
-            if (!it->name().empty()) c.label = it->name();
+            if (!c.value.defined()) c.value = *it;
             saved_constants.erase(it);
             break;
           }

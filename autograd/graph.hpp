@@ -14,11 +14,12 @@ namespace tg::autograd {
 std::vector<std::shared_ptr<Node>> tape(const Tensor& root);
 
 // Records, while it lives, the gradient that reached each op node's output during backward
-// (through the backward trace, which it owns meanwhile: one recorder at a time, per process).
-// Pass it to DotOptions::recorded to draw op nodes with the gradients of that backward.
+// (through the backward trace, which it owns meanwhile: one recorder at a time, per process),
+// and passes every trace event on to `then` when given. Pass it to DotOptions::recorded to
+// draw op nodes with the gradients of that backward.
 class GradientRecorder {
  public:
-  GradientRecorder();
+  explicit GradientRecorder(TraceFn then = nullptr);
   ~GradientRecorder();
   GradientRecorder(const GradientRecorder&) = delete;
   GradientRecorder& operator=(const GradientRecorder&) = delete;
@@ -53,8 +54,8 @@ struct GraphNode {
   const Node* node = nullptr;       // the op's tape node (to match backward trace events)
   int op_index = -1;     // #0, #1, ... in tape order (ops only)
 };
-// A constant is an input that needs no gradient. The tape keeps only its shape; when the op
-// saved it for backward (mse_loss saves its target), its value and set_name() name are shown.
+// A constant is an input that needs no gradient. The tape keeps its shape, set_name() name and,
+// with at most 8 elements, its values; a larger one's values only while its op saves it.
 std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options = {});
 
 // "[0.5, -1.25]" for tensors of at most max_numbers elements, else "norm n min a max b".

@@ -17,6 +17,10 @@ struct Edge {
   std::weak_ptr<TensorImpl> leaf;   // the input is a leaf that requires grad, or neither
   Shape shape;                      // the input's shape and dtype: gradients are checked
   Dtype dtype = Dtype::float32;     // (and broadcasts reduced) against them
+  // Neither (a constant), for graph pictures: its set_name() name and, when it has at most
+  // 8 elements, the tensor itself (a larger one, a batch say, is not kept alive).
+  std::string name;
+  Tensor small;
 };
 
 // What a backward function receives: the gradient of the node's output, the tensors the op

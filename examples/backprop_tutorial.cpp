@@ -21,6 +21,15 @@ using namespace tg;
 
 static double norm(const Tensor& t) { return std::sqrt(sum(t * t).item()); }
 
+// Where an input came from: the op that produced it, a leaf, or a constant (the edge keeps a
+// constant's name, and its values when it is small).
+static std::string source(const Edge& in) {
+  if (in.fn) return std::string(in.fn->name()) + " #" + std::to_string(in.fn->sequence_nr());
+  if (auto leaf = in.leaf.lock()) return "leaf " + Tensor(leaf).name();
+  return "constant " + (in.name.empty() ? autograd::summarize(in.small) : in.name) +
+         " (no gradient needed)";
+}
+
 int main(int argc, char** argv) {
   examples::App app{"Backpropagation step by step on a 2-3-1 network and the four XOR points."};
   std::string dot_path = "backprop.dot";
@@ -30,8 +39,9 @@ int main(int argc, char** argv) {
   manual_seed(7);
 
   // Four points of XOR, one hidden layer of three tanh units, a sigmoid output.
-  Tensor x = tensor({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, Dtype::float64);
-  Tensor y = reshape(tensor({0, 1, 1, 0}, Dtype::float64), {4, 1});
+  // Inputs and targets are constants (no gradient); their names label them in the graph.
+  Tensor x = tensor({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, Dtype::float64).set_name("x");
+  Tensor y = reshape(tensor({0, 1, 1, 0}, Dtype::float64), {4, 1}).set_name("y");
   Tensor w1 = randn({3, 2}, Dtype::float64).set_requires_grad().set_name("w1");
   Tensor b1 = zeros({3}, Dtype::float64).set_requires_grad().set_name("b1");
   Tensor w2 = randn({1, 3}, Dtype::float64).set_requires_grad().set_name("w2");
@@ -56,27 +66,30 @@ int main(int argc, char** argv) {
   }
 
   std::cout << "\n== 3. backward: the engine walks the tape in reverse\n";
-  autograd::set_backward_trace([](const autograd::TraceEvent& e) {
-    std::cout << "  " << e.node.name() << " #" << e.node.sequence_nr() << " receives a gradient "
-              << e.grad.shape() << " (norm " << norm(e.grad) << ")\n";
-    for (std::size_t i = 0; i < e.input_grads.size(); ++i) {
-      const Edge& in = e.node.inputs()[i];
-      std::string to = in.fn ? std::string(in.fn->name()) + " #" +
-                                   std::to_string(in.fn->sequence_nr())
-                             : !in.leaf.expired() ? "leaf " + Tensor(in.leaf.lock()).name()
-                                                  : "a constant (no gradient needed)";
-      std::cout << "      input " << i << " -> " << to;
-      if (e.input_grads[i].defined())
-        std::cout << ": gradient " << e.input_grads[i].shape() << " norm "
-                  << norm(e.input_grads[i]);
-      std::cout << "\n";
-    }
-  });
-  mse.backward({}, true);
-  autograd::set_backward_trace(nullptr);
-  // The picture of section 5, taken now: its gradients are the ones the trace just printed
-  // (section 4's BCE backward adds into the same leaves).
-  const std::string dot = autograd::to_dot(mse, autograd::DotOptions().with_gradients());
+  std::string dot;
+  {
+    // The engine reports each node before it runs: we print it, and the recorder keeps the
+    // gradient reaching each op for the picture.
+    autograd::GradientRecorder recorder([](const autograd::TraceEvent& e) {
+      std::cout << "  " << e.node.name() << " #" << e.node.sequence_nr() << " receives a gradient "
+                << e.grad.shape() << " (norm " << norm(e.grad) << ")\n";
+      for (std::size_t i = 0; i < e.input_grads.size(); ++i) {
+        std::cout << "      input " << i << " -> " << source(e.node.inputs()[i]);
+        if (e.input_grads[i].defined())
+          std::cout << ": gradient " << e.input_grads[i].shape() << " norm "
+                    << norm(e.input_grads[i]);
+        std::cout << "\n";
+      }
+    });
+    mse.backward({}, true);
+    // The picture of section 5, taken now: its gradients are the ones the trace just printed
+    // (section 4's BCE backward adds into the same leaves), its values those of section 1.
+    dot = autograd::to_dot(mse, autograd::DotOptions()
+                                    .with_values()
+                                    .with_gradients()
+                                    .with_outputs({z1, h, z2, y_hat})
+                                    .with_recorded(recorder));
+  }
   std::cout << "dL/dw1 =\n" << w1.grad() << "\n\n";
 
   std::cout << "== 4. loss gradients by hand\n";

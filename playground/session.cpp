@@ -345,22 +345,16 @@ void Session::write_backward(Json& j, int sample) {
   Tensor l = objective(yhat, y);
 
   std::vector<Event> events;
+  std::vector<tg::autograd::GraphNode> nodes;  // op nodes with the gradient that reached them
   {
     std::lock_guard<std::mutex> lock(backward_mutex);
-    tg::autograd::set_backward_trace([&](const tg::autograd::TraceEvent& e) {
+    tg::autograd::GradientRecorder recorder([&](const tg::autograd::TraceEvent& e) {
       events.push_back({&e.node, e.grad, e.input_grads});
     });
-    try {
-      l.backward({}, true);
-    } catch (...) {
-      tg::autograd::set_backward_trace(nullptr);
-      throw;
-    }
-    tg::autograd::set_backward_trace(nullptr);
+    l.backward({}, true);
+    nodes = tg::autograd::graph(
+        l, tg::autograd::DotOptions().with_outputs(outputs).with_recorded(recorder));
   }
-  std::unordered_map<const tg::Node*, Tensor> op_grads;
-  for (const Event& e : events) op_grads[e.node] = e.grad;
-  auto nodes = tg::autograd::graph(l, tg::autograd::DotOptions().with_outputs(outputs));
   std::unordered_map<const tg::Node*, std::size_t> index;
   for (std::size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].node) index[nodes[i].node] = i;
@@ -373,8 +367,7 @@ void Session::write_backward(Json& j, int sample) {
     j.key("shape").value(tg::to_string(g.shape));
     if (g.op_index >= 0) j.key("op").value(g.op_index);
     tensor_info(j, "value", g.value);
-    Tensor grad = g.node ? (op_grads.count(g.node) ? op_grads[g.node] : Tensor()) : g.grad;
-    tensor_info(j, "grad", grad);
+    tensor_info(j, "grad", g.grad);
     j.key("inputs").numbers(std::vector<double>(g.inputs.begin(), g.inputs.end()));
     j.end_object();
   }

@@ -189,3 +189,26 @@ TEST_CASE("to_dot numbers ops locally and shows values, gradients and constants"
   CHECK(nodes.back().label == "div");  // mean = sum / n
   CHECK(nodes.back().op_index == 4);
 }
+
+TEST_CASE("to_dot shows a constant's name, a small one's values, a large one's shape") {
+  Tensor w = tensor({0.5, -1.0}).set_requires_grad().set_name("w");
+  std::weak_ptr<TensorImpl> target;
+  Tensor loss;
+  {
+    Tensor y = ones({10, 2}).set_name("target");
+    target = y.impl_ptr();
+    loss = losses::mse_loss(w * 2.0 + zeros({10, 2}), y);  // sub saves neither input
+  }
+  CHECK(target.expired());  // the graph does not keep a large constant alive
+  int runs = 0;
+  autograd::GradientRecorder recorder([&](const autograd::TraceEvent&) { ++runs; });
+  loss.backward();  // saved tensors released: what remains is on the edges
+  CHECK(runs == 6);  // mul add sub mul sum div, each passed on by the recorder
+  std::string dot = autograd::to_dot(loss, autograd::DotOptions().with_gradients()
+                                               .with_recorded(recorder));
+  CHECK(dot.find("sum #4\\n[]\\ngrad 0.05\"") != std::string::npos);  // d(s/20)/ds
+  CHECK(dot.find("target\\n[10,2]\"") != std::string::npos);    // name and shape
+  CHECK(dot.find("constant\\n[10,2]\"") != std::string::npos);  // unnamed and large: shape
+  CHECK(dot.find("constant\\n[]\\n2\"") != std::string::npos);  // the literal 2.0
+  CHECK(dot.find("constant\\n[]\\n20\"") != std::string::npos);  // mean's n
+}

@@ -60,6 +60,7 @@ request POST "/api/runs/$id/backward?sample=3" 200
 check 'len(j["events"]) == sum(n["kind"] == "op" for n in j["nodes"])' "one event per op node"
 check 'j["events"][0]["node"] == len(j["nodes"]) - 1' "backward starts at the loss"
 check 'all(0 <= i["to"] < len(j["nodes"]) for e in j["events"] for i in e["inputs"])' "event inputs"
+check '{"x", "y"} <= {n["label"] for n in j["nodes"] if n["kind"] == "constant"} and all("value" in n for n in j["nodes"] if n["kind"] == "constant")' "constants: names, small ones' values"
 check 'sorted(n["label"] for n in j["nodes"] if n["kind"] == "parameter") == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]' "parameters by module name"
 check 'all(n["grad"] == [i["acc"] for e in j["events"] for i in e["inputs"] if i["to"] == k and "acc" in i][-1] for k, n in enumerate(j["nodes"]) if n["kind"] == "parameter")' "accumulated = .grad()"
 check 'j["loss"]["max_difference"] < 1e-4 and j["loss"]["hand_formula"].startswith("dL/dŷ = (ŷ − y)")' "hand BCE gradient"

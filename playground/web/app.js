@@ -408,7 +408,8 @@ function describe(tape, e, received) {
   const lines = [`${n.label} #${n.op} runs: the gradient flowing into its output ${n.shape} is ${e.grad}`];
   e.inputs.forEach((inp, k) => {
     const to = tape.nodes[inp.to];
-    const name = to.kind === 'op' ? `${to.label} #${to.op}` : `${to.kind} ${to.label}`;
+    const name = to.kind === 'op' ? `${to.label} #${to.op}`  // constants: name (if any), values
+      : (to.label === to.kind ? to.kind : `${to.kind} ${to.label}`) + (to.kind === 'constant' && to.value ? ` = ${shorten(to.value, 26)}` : '');
     if (inp.grad === undefined) lines.push(`  input ${k} (${name}): needs no gradient`);
     else lines.push(`  input ${k} (${name}) receives ${inp.grad}` +
       (inp.count > 1 ? `\n      fan-in: summed with what it already had -> ${inp.acc} (${inp.count} contributions)` : ''));
