@@ -38,24 +38,24 @@ Step tapegrad_step(const std::string& model) {
   tg::Tensor x, y;
   bool classify = model != "mlp_tiny" && model != "linreg";
   if (model == "mlp_fmnist") {
-    net = std::make_shared<nn::Sequential>(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128),
+    net = std::make_shared<nn::SequentialImpl>(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128),
                                            nn::ReLU(), nn::Linear(128, 10));
     opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions(0.01).momentum(0.9));
     x = tg::rand({128, 784});
     y = tg::randint(0, 10, {128});
   } else if (model == "mlp_tiny") {
-    net = std::make_shared<nn::Sequential>(nn::Linear(2, 16), nn::Tanh(), nn::Linear(16, 16),
+    net = std::make_shared<nn::SequentialImpl>(nn::Linear(2, 16), nn::Tanh(), nn::Linear(16, 16),
                                            nn::Tanh(), nn::Linear(16, 1));
     opt = std::make_shared<optim::Adam>(net->parameters(), optim::AdamOptions(1e-3));
     x = tg::randn({32, 2});
     y = tg::randn({32, 1});
   } else if (model == "linreg") {
-    net = std::make_shared<nn::Linear>(1, 1);
+    net = std::make_shared<nn::LinearImpl>(1, 1);
     opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions(0.01));
     x = tg::rand({200, 1}) * 4.0 - 2.0;  // as examples/linear_regression: 200 points, full batch
     y = 3.0 * x + 2.0;
   } else {
-    net = std::make_shared<nn::Sequential>(
+    net = std::make_shared<nn::SequentialImpl>(
         nn::Conv2d(1, 8, 3, 1, 1), nn::ReLU(), nn::MaxPool2d(2), nn::Conv2d(8, 16, 3, 1, 1),
         nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(), nn::Linear(784, 10));
     opt = std::make_shared<optim::Adam>(net->parameters(), optim::AdamOptions(1e-3));

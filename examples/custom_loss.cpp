@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     manual_seed(seed);  // both lines start from the same weights
     nn::Linear line(1, 1);
     const double lr = 0.05;
-    optim::Adam opt(line.parameters(), optim::AdamOptions(lr));
+    optim::Adam opt(line->parameters(), optim::AdamOptions(lr));
     for (int step = 1; step <= 1500; ++step) {
       opt.zero_grad();
       Tensor loss = pinball(line(x), y, q);
@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
       opt.step();
     }
     Tensor above = mean(gt(y, line(x)));
-    std::cout << "pinball q=" << q << ": slope " << line.weight.item() << ", intercept "
-              << line.bias.item() << ", share of points above the line " << above.item()
+    std::cout << "pinball q=" << q << ": slope " << line->weight.item() << ", intercept "
+              << line->bias.item() << ", share of points above the line " << above.item()
               << " (expected about " << 1 - q << ")\n";
   }
 
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   Tensor ys = cat({ones({50, 1}), full({50, 1}, -1.0)}, 0);
   nn::Linear clf(2, 1);
   const double sgd_lr = 0.1;
-  optim::SGD sgd(clf.parameters(), optim::SGDOptions(sgd_lr));
+  optim::SGD sgd(clf->parameters(), optim::SGDOptions(sgd_lr));
   for (int step = 1; step <= 200; ++step) {
     sgd.zero_grad();
     Tensor loss = smooth_hinge(clf(xs), ys);
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   };
   const auto [same_before, different_before] = mean_distances();
   const double adam_lr = 0.01;
-  optim::Adam adam(embed.parameters(), optim::AdamOptions(adam_lr));
+  optim::Adam adam(embed->parameters(), optim::AdamOptions(adam_lr));
   for (int step = 1; step <= 300; ++step) {
     adam.zero_grad();
     Tensor loss = contrastive(embed(points), embed(partner(points)), pair_same, margin);

@@ -10,7 +10,7 @@
 namespace nn = tg::nn;
 
 struct ConvNet : nn::Module {
-  std::shared_ptr<nn::Sequential> layers;
+  nn::Sequential layers{nullptr};
   ConvNet() {
     layers = register_module("layers", nn::Sequential(
         nn::Conv2d(1, 16, 3, /*stride=*/1, /*padding=*/1), nn::ReLU(), nn::MaxPool2d(2),  // [N,16,14,14]
@@ -18,9 +18,7 @@ struct ConvNet : nn::Module {
         nn::Flatten(),                                                                     // [N,1568]
         nn::Linear(32 * 7 * 7, 128), nn::ReLU(), nn::Linear(128, 10)));
   }
-  tg::Tensor forward(const tg::Tensor& x) override {
-    return (*layers)(tg::reshape(x, {-1, 1, 28, 28}));
-  }
+  tg::Tensor forward(const tg::Tensor& x) override { return layers(x.view({-1, 1, 28, 28})); }
 };
 
 int main(int argc, char** argv) {

@@ -9,9 +9,8 @@
 int main(int argc, char** argv) {
   return fashion::main(argc, argv, "784-256-128-10 MLP", "fashion_mnist_mlp", [] {
     // Each image arrives flattened to 784 standardised pixels; the 10 outputs are class logits.
-    return std::make_shared<tg::nn::Sequential>(
-        tg::nn::Linear(784, 256), tg::nn::ReLU(),
-        tg::nn::Linear(256, 128), tg::nn::ReLU(),
-        tg::nn::Linear(128, 10));
+    return tg::nn::Sequential(tg::nn::Linear(784, 256), tg::nn::ReLU(),
+                              tg::nn::Linear(256, 128), tg::nn::ReLU(),
+                              tg::nn::Linear(128, 10)).ptr();
   });
 }

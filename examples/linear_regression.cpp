@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   tg::Tensor y = 3.0 * x + 2.0 + 0.1 * tg::randn({200, 1});
 
   tg::nn::Linear model(1, 1);  // y_hat = x · w + b
-  tg::optim::SGD optimizer(model.parameters(), tg::optim::SGDOptions(lr));
+  tg::optim::SGD optimizer(model->parameters(), tg::optim::SGDOptions(lr));
 
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     optimizer.zero_grad();                                // forget the last step's gradients
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
       std::printf("epoch %4d  loss %.6f\n", epoch, loss.item());
   }
 
-  const double w = model.weight.item(), b = model.bias.item();
+  const double w = model->weight.item(), b = model->bias.item();
   std::printf("learned w = %.4f (true 3), b = %.4f (true 2)\n", w, b);
   if (std::abs(w - 3) > 0.1 || std::abs(b - 2) > 0.1) {
     std::printf("not converged yet: try more epochs or a larger --lr\n");

@@ -92,4 +92,21 @@ Tensor sigmoid_focal_loss(const Tensor& input, const Tensor& target, double alph
 Tensor dice_loss(const Tensor& input, const Tensor& target, double smooth = 1.0,
                  Reduction reduction = Reduction::mean);
 
+struct CTCOptions {
+  TG_ARG(long, blank, 0);  // the blank's class index
+  TG_ARG(Reduction, reduction, Reduction::mean);
+  TG_ARG(bool, zero_infinity, false);  // impossible alignments: loss and gradient 0, not inf
+};
+// Connectionist temporal classification: loss_n = -log Σ_a exp(Σ_t log_probs[t, n, a_t]) over
+// the alignments a of target_n to the first input_lengths[n] steps (a: each label repeated,
+// blanks anywhere, and a blank between equal neighbours). log_probs [T, N, C] or unbatched
+// [T, C]; targets padded [N, S] or the N targets concatenated (1-D); lengths [N], integers. Mean
+// divides each loss by its target length (at least 1) and averages. Gradient as PyTorch's.
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                const Tensor& target_lengths, const CTCOptions& options = {});
+// ATen's argument order: ctc_loss(log_probs, targets, input_lengths, target_lengths, blank).
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                const Tensor& target_lengths, long blank, Reduction reduction = Reduction::mean,
+                bool zero_infinity = false);
+
 }  // namespace tg::losses

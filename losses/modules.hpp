@@ -23,6 +23,7 @@ class LossModule {
   virtual ~LossModule() = default;
   virtual Tensor forward(const Tensor& input, const Tensor& target) const = 0;
   Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  const LossModule* operator->() const { return this; }  // criterion->forward(x, y), as a holder
 };
 
 // A module over a functional form f(input, target, options).
@@ -136,5 +137,15 @@ using GaussianNLLLoss = OptionsLoss3<GaussianNLLLossOptions, losses::gaussian_nl
 using TripletMarginLoss = OptionsLoss3<TripletMarginLossOptions, losses::triplet_margin_loss>;
 using TripletMarginWithDistanceLoss =
     OptionsLoss3<TripletMarginWithDistanceLossOptions, losses::triplet_margin_with_distance_loss>;
+
+using CTCLossOptions = losses::CTCOptions;
+struct CTCLoss {  // loss(log_probs, targets, input_lengths, target_lengths)
+  explicit CTCLoss(CTCLossOptions options = {}) : options(std::move(options)) {}
+  Tensor operator()(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                    const Tensor& target_lengths) const {
+    return losses::ctc_loss(log_probs, targets, input_lengths, target_lengths, options);
+  }
+  CTCLossOptions options;
+};
 
 }  // namespace tg::nn

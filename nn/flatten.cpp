@@ -5,9 +5,9 @@
 
 namespace tg::nn {
 
-Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
+Tensor FlattenImpl::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
 
-std::string Flatten::extra_repr() const {
+std::string FlattenImpl::extra_repr() const {
   return str("start_dim=", start_dim, ", end_dim=", end_dim);
 }
 

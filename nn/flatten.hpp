@@ -6,14 +6,15 @@
 
 namespace tg::nn {
 
-class Flatten : public Module {
+class FlattenImpl : public Module {
  public:
-  explicit Flatten(std::ptrdiff_t start_dim = 1, std::ptrdiff_t end_dim = -1)
+  explicit FlattenImpl(std::ptrdiff_t start_dim = 1, std::ptrdiff_t end_dim = -1)
       : start_dim(start_dim), end_dim(end_dim) {}
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
 
   std::ptrdiff_t start_dim, end_dim;
 };
+TG_MODULE(Flatten);
 
 }  // namespace tg::nn

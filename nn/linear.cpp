@@ -6,18 +6,17 @@
 
 namespace tg::nn {
 
-Linear::Linear(std::size_t in, std::size_t out, bool with_bias)
-    : in_features(in), out_features(out) {
-  weight = register_parameter("weight", zeros({out, in}));
-  if (with_bias) bias = register_parameter("bias", zeros({out}));
+LinearImpl::LinearImpl(const LinearOptions& o) : options(o) {
+  weight = register_parameter("weight", zeros({o.out_features(), o.in_features()}));
+  if (o.bias()) bias = register_parameter("bias", zeros({o.out_features()}));
   init::default_layer_init_(weight, bias);
 }
 
-Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
+Tensor LinearImpl::forward(const Tensor& x) { return linear(x, weight, bias); }
 
-std::string Linear::extra_repr() const {
-  return str("in_features=", in_features, ", out_features=", out_features,
-             ", bias=", bias.defined() ? "true" : "false");
+std::string LinearImpl::extra_repr() const {
+  return str("in_features=", options.in_features(), ", out_features=", options.out_features(),
+             ", bias=", options.bias() ? "true" : "false");
 }
 
 }  // namespace tg::nn

@@ -11,6 +11,10 @@
 
 namespace tg::nn {
 
+Tensor Module::operator()(const Tensor& x) {
+  return call([&] { return forward(x); }, x);
+}
+
 Tensor Module::run_hooks(const Tensor& x, Tensor y) {
   for (const ForwardHook& hook : forward_hooks_) {
     Tensor replaced = hook(*this, x, y);

@@ -29,6 +29,7 @@ namespace tg::nn {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 class Module;
+using NamedModules = std::vector<std::pair<std::string, std::shared_ptr<Module>>>;
 
 namespace detail {
 // A module argument taken by value becomes a shared copy; a shared_ptr or a holder's module is
@@ -55,7 +56,7 @@ class Module {
   virtual Tensor forward(const Tensor& x);  // the default throws: containers have none
   // forward, then the forward hooks. A tg::Error from inside gets the module's place in front
   // of its message: "Sequential '2' (Linear): linear: input of shape ...".
-  Tensor operator()(const Tensor& x) { return call([&] { return forward(x); }, x); }
+  Tensor operator()(const Tensor& x);
   // Runs forward() (any signature), then the hooks when it maps one tensor to one tensor, adding
   // the module's place to a tg::Error. Holders and Sequential call a module's own forward so.
   template <class F, class... Args> auto call(F&& forward, const Args&... args) {
@@ -83,7 +84,7 @@ class Module {
   std::vector<Tensor> buffers(bool recurse = true) const;
   NamedTensors named_buffers(bool recurse = true) const;
   std::vector<std::shared_ptr<Module>> children() const;
-  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const {
+  const NamedModules& named_children() const {
     return children_;
   }
 
@@ -120,7 +121,7 @@ class Module {
   friend std::ostream& operator<<(std::ostream& os, const Module& module);
 
   NamedTensors parameters_, buffers_;
-  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  NamedModules children_;
   bool training_ = true;
   std::vector<ForwardHook> forward_hooks_;
   std::string name_in_parent_;  // set by register_module; named in forward's errors
@@ -137,7 +138,8 @@ template <class Impl> class ModuleHolder {
   ModuleHolder(std::shared_ptr<Impl> module) : impl_(std::move(module)) {}
   template <class... Args, class = std::enable_if_t<
                                std::is_constructible_v<Impl, Args...> &&
-                               !(sizeof...(Args) == 1 && (detail::is_holder<std::decay_t<Args>> && ...))>>
+                               !(sizeof...(Args) == 1 &&
+                                 (std::is_base_of_v<ModuleHolder, std::decay_t<Args>> && ...))>>
   ModuleHolder(Args&&... args) : impl_(std::make_shared<Impl>(std::forward<Args>(args)...)) {}
 
   Impl* get() const {
@@ -149,6 +151,7 @@ template <class Impl> class ModuleHolder {
   const std::shared_ptr<Impl>& ptr() const { return impl_; }
   bool is_empty() const { return !impl_; }
   explicit operator bool() const { return impl_ != nullptr; }
+  template <class Key> decltype(auto) operator[](Key&& key) const { return (*get())[key]; }
   template <class... Args> auto operator()(Args&&... args) const {
     Impl& m = *get();
     return m.call([&] { return m.forward(std::forward<Args>(args)...); }, args...);

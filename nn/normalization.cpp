@@ -5,53 +5,56 @@
 
 namespace tg::nn {
 
-BatchNorm::BatchNorm(std::size_t num_features, double eps, double momentum, bool affine,
-                     bool track_running_stats, std::size_t min_dims, std::size_t max_dims)
-    : num_features(num_features), eps(eps), momentum(momentum), affine(affine),
-      track_running_stats(track_running_stats), min_dims_(min_dims), max_dims_(max_dims) {
-  if (affine) {
-    weight = register_parameter("weight", ones({num_features}));
-    bias = register_parameter("bias", zeros({num_features}));
+BatchNormImplBase::BatchNormImplBase(const BatchNormOptions& o, std::size_t min_dims,
+                                     std::size_t max_dims)
+    : options(o), min_dims_(min_dims), max_dims_(max_dims) {
+  if (o.affine()) {
+    weight = register_parameter("weight", ones({o.num_features()}));
+    bias = register_parameter("bias", zeros({o.num_features()}));
   }
-  if (track_running_stats) {
-    running_mean = register_buffer("running_mean", zeros({num_features}));
-    running_var = register_buffer("running_var", ones({num_features}));
+  if (o.track_running_stats()) {
+    running_mean = register_buffer("running_mean", zeros({o.num_features()}));
+    running_var = register_buffer("running_var", ones({o.num_features()}));
     num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, kInt64));
   }
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+Tensor BatchNormImplBase::forward(const Tensor& x) {
   if (x.ndim() < min_dims_ || x.ndim() > max_dims_)
     throw ShapeError(str(type_name(), ": expected a ", min_dims_,
                          min_dims_ == max_dims_ ? "" : str(" or ", max_dims_),
                          "-D input, got shape ", to_string(x.shape())));
   // Without running statistics, batch statistics are used in eval mode too.
-  bool use_batch_stats = is_training() || !track_running_stats;
-  if (is_training() && track_running_stats) num_batches_tracked.add_(1.0);
-  return batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats, momentum, eps);
+  bool track = options.track_running_stats(), use_batch_stats = is_training() || !track;
+  if (is_training() && track) num_batches_tracked.add_(1.0);
+  // momentum None: the cumulative average, weight 1/n for the n-th batch.
+  double momentum = options.momentum().value_or(
+      track ? 1.0 / static_cast<double>(num_batches_tracked.item<std::int64_t>()) : 0.0);
+  return batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats, momentum,
+                    options.eps());
 }
 
-std::string BatchNorm::extra_repr() const {
-  return str(num_features, ", eps=", eps, ", momentum=", momentum,
-             ", affine=", affine ? "true" : "false",
-             ", track_running_stats=", track_running_stats ? "true" : "false");
+std::string BatchNormImplBase::extra_repr() const {
+  const BatchNormOptions& o = options;
+  return str(o.num_features(), ", eps=", o.eps(), ", momentum=",
+             o.momentum() ? str(*o.momentum()) : "None", ", affine=", o.affine() ? "true" : "false",
+             ", track_running_stats=", o.track_running_stats() ? "true" : "false");
 }
 
-LayerNorm::LayerNorm(Shape shape, double eps, bool elementwise_affine)
-    : normalized_shape(std::move(shape)), eps(eps) {
-  if (elementwise_affine) {
-    weight = register_parameter("weight", ones(normalized_shape));
-    bias = register_parameter("bias", zeros(normalized_shape));
+LayerNormImpl::LayerNormImpl(const LayerNormOptions& o) : options(o) {
+  if (o.elementwise_affine()) {
+    weight = register_parameter("weight", ones(o.normalized_shape()));
+    bias = register_parameter("bias", zeros(o.normalized_shape()));
   }
 }
 
-Tensor LayerNorm::forward(const Tensor& x) {
-  return layer_norm(x, normalized_shape, weight, bias, eps);
+Tensor LayerNormImpl::forward(const Tensor& x) {
+  return layer_norm(x, options.normalized_shape(), weight, bias, options.eps());
 }
 
-std::string LayerNorm::extra_repr() const {
-  return str(to_string(normalized_shape), ", eps=", eps,
-             ", elementwise_affine=", weight.defined() ? "true" : "false");
+std::string LayerNormImpl::extra_repr() const {
+  return str(to_string(options.normalized_shape()), ", eps=", options.eps(),
+             ", elementwise_affine=", options.elementwise_affine() ? "true" : "false");
 }
 
 }  // namespace tg::nn

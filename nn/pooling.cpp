@@ -5,17 +5,17 @@
 
 namespace tg::nn {
 
-std::string Pool2d::extra_repr() const {
-  return str("kernel_size=", to_string(kernel_size), ", stride=", to_string(stride),
-             ", padding=", to_string(padding));
+std::string Pool2dImpl::extra_repr() const {
+  return str("kernel_size=", to_string(options.kernel_size()), ", stride=",
+             to_string(options.stride()), ", padding=", to_string(options.padding()));
 }
 
-Tensor MaxPool2d::forward(const Tensor& x) {
-  return max_pool2d(x, kernel_size, stride, padding);
+Tensor MaxPool2dImpl::forward(const Tensor& x) {
+  return max_pool2d(x, options.kernel_size(), options.stride(), options.padding());
 }
 
-Tensor AvgPool2d::forward(const Tensor& x) {
-  return avg_pool2d(x, kernel_size, stride, padding);
+Tensor AvgPool2dImpl::forward(const Tensor& x) {
+  return avg_pool2d(x, options.kernel_size(), options.stride(), options.padding());
 }
 
 }  // namespace tg::nn

@@ -1,34 +1,36 @@
 #pragma once
-// MaxPool2d / AvgPool2d over [N, C, H, W] (tg::max_pool2d / tg::avg_pool2d). stride 0 means
-// stride = kernel (PyTorch's default); output H' = (H + 2p - k) / s + 1 (floor).
+// MaxPool2d / AvgPool2d over [N, C, H, W] (tg::max_pool2d / tg::avg_pool2d); the stride is the
+// kernel size unless set (PyTorch's default); output H' = (H + 2p - k) / s + 1 (floor).
+//   MaxPool2d(2);  MaxPool2d(MaxPool2dOptions(3).stride(2).padding(1))
 #include <tapegrad/nn/conv.hpp>
 
 namespace tg::nn {
 
-class Pool2d : public Module {
+struct Pool2dOptions {
+  Pool2dOptions(Size2 kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}
+  Pool2dOptions(std::size_t kernel_size) : Pool2dOptions(Size2(kernel_size)) {}
+  TG_ARG(Size2, kernel_size, 1);
+  TG_ARG(Size2, stride, 1);
+  TG_ARG(Size2, padding, 0);
+};
+using MaxPool2dOptions = Pool2dOptions;
+using AvgPool2dOptions = Pool2dOptions;  // padded zeros count in the mean (count_include_pad)
+
+class Pool2dImpl : public Module {
  public:
-  Pool2d(Size2 kernel_size, Size2 stride, Size2 padding)
-      : kernel_size(kernel_size),
-        stride(stride[0] ? stride[0] : kernel_size[0], stride[1] ? stride[1] : kernel_size[1]),
-        padding(padding) {}
+  explicit Pool2dImpl(const Pool2dOptions& options) : options(options) {}
   std::string extra_repr() const override;
-
-  Size2 kernel_size, stride, padding;
+  Pool2dOptions options;
 };
-
-class MaxPool2d : public Pool2d {
- public:
-  explicit MaxPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0)
-      : Pool2d(kernel_size, stride, padding) {}
+struct MaxPool2dImpl : Pool2dImpl {
+  using Pool2dImpl::Pool2dImpl;
   Tensor forward(const Tensor& x) override;
 };
-
-// Padded zeros count in the mean (count_include_pad = true).
-class AvgPool2d : public Pool2d {
- public:
-  explicit AvgPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0)
-      : Pool2d(kernel_size, stride, padding) {}
+struct AvgPool2dImpl : Pool2dImpl {
+  using Pool2dImpl::Pool2dImpl;
   Tensor forward(const Tensor& x) override;
 };
+TG_MODULE(MaxPool2d);
+TG_MODULE(AvgPool2d);
 
 }  // namespace tg::nn

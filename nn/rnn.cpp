@@ -134,22 +134,22 @@ std::string RNNCellBase::extra_repr() const {
              kind == Kind::rnn_relu ? ", nonlinearity=relu" : "");
 }
 
-RNNCell::RNNCell(std::size_t in, std::size_t hidden, bool bias, const std::string& nonlinearity)
+RNNCellImpl::RNNCellImpl(std::size_t in, std::size_t hidden, bool bias, const std::string& nonlinearity)
     : RNNCellBase(in, hidden, bias, rnn_kind(nonlinearity, "RNNCell")) {}
-Tensor RNNCell::forward(const Tensor& input, const Tensor& hx) {
+Tensor RNNCellImpl::forward(const Tensor& input, const Tensor& hx) {
   return std::get<0>(step(input, hx, Tensor()));
 }
 
-LSTMCell::LSTMCell(std::size_t in, std::size_t hidden, bool bias)
+LSTMCellImpl::LSTMCellImpl(std::size_t in, std::size_t hidden, bool bias)
     : RNNCellBase(in, hidden, bias, Kind::lstm) {}
-std::tuple<Tensor, Tensor> LSTMCell::forward(const Tensor& input,
+std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input,
                                              const std::tuple<Tensor, Tensor>& hx) {
   return step(input, std::get<0>(hx), std::get<1>(hx));
 }
 
-GRUCell::GRUCell(std::size_t in, std::size_t hidden, bool bias)
+GRUCellImpl::GRUCellImpl(std::size_t in, std::size_t hidden, bool bias)
     : RNNCellBase(in, hidden, bias, Kind::gru) {}
-Tensor GRUCell::forward(const Tensor& input, const Tensor& hx) {
+Tensor GRUCellImpl::forward(const Tensor& input, const Tensor& hx) {
   return std::get<0>(step(input, hx, Tensor()));
 }
 
@@ -157,17 +157,17 @@ Tensor GRUCell::forward(const Tensor& input, const Tensor& hx) {
 
 RNNBase::RNNBase(const RNNOptions& o, Kind kind) : options(o), kind(kind) {
   const std::string name = kind_name(kind, false);
-  if (o.num_layers_ == 0) throw ValueError(name + ": num_layers must be positive");
-  if (!(o.dropout_ >= 0 && o.dropout_ <= 1))
-    throw ValueError(str(name, ": dropout must be in [0, 1], got ", o.dropout_));
-  if (kind != Kind::rnn_tanh && kind != Kind::rnn_relu && o.nonlinearity_ != "tanh")
+  if (o.num_layers() == 0) throw ValueError(name + ": num_layers must be positive");
+  if (!(o.dropout() >= 0 && o.dropout() <= 1))
+    throw ValueError(str(name, ": dropout must be in [0, 1], got ", o.dropout()));
+  if (kind != Kind::rnn_tanh && kind != Kind::rnn_relu && o.nonlinearity() != "tanh")
     throw ValueError(name + ": nonlinearity is an option of RNN only");
-  const std::size_t directions = o.bidirectional_ ? 2 : 1;
-  for (std::size_t layer = 0; layer < o.num_layers_; ++layer)
+  const std::size_t directions = o.bidirectional() ? 2 : 1;
+  for (std::size_t layer = 0; layer < o.num_layers(); ++layer)
     for (std::size_t d = 0; d < directions; ++d)
       all_weights.push_back(add_weights(*this, kind, false,
-                                        layer == 0 ? o.input_size_ : directions * o.hidden_size_,
-                                        o.hidden_size_, o.bias_,
+                                        layer == 0 ? o.input_size() : directions * o.hidden_size(),
+                                        o.hidden_size(), o.bias(),
                                         str("_l", layer, d ? "_reverse" : "")));
 }
 
@@ -179,15 +179,15 @@ Tensor RNNBase::forward(const Tensor&) { no_single_forward(*this); }
 std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& hx,
                                                 const Tensor& cx) {
   const RNNOptions& o = options;
-  const std::size_t D = o.bidirectional_ ? 2 : 1, L = o.num_layers_, H = o.hidden_size_;
-  if ((input.ndim() != 2 && input.ndim() != 3) || input.size(-1) != o.input_size_ ||
+  const std::size_t D = o.bidirectional() ? 2 : 1, L = o.num_layers(), H = o.hidden_size();
+  if ((input.ndim() != 2 && input.ndim() != 3) || input.size(-1) != o.input_size() ||
       input.numel() == 0)
     throw ShapeError(str(type_name(), ": expected a non-empty input of shape ",
-                         o.batch_first_ ? "[batch, seq, " : "[seq, batch, ", o.input_size_,
-                         "] or unbatched [seq, ", o.input_size_, "], got ",
+                         o.batch_first() ? "[batch, seq, " : "[seq, batch, ", o.input_size(),
+                         "] or unbatched [seq, ", o.input_size(), "], got ",
                          to_string(input.shape())));
   const bool batched = input.ndim() == 3;
-  Tensor x = !batched ? unsqueeze(input, 1) : o.batch_first_ ? transpose(input, 0, 1) : input;
+  Tensor x = !batched ? unsqueeze(input, 1) : o.batch_first() ? transpose(input, 0, 1) : input;
   const std::size_t T = x.size(0), N = x.size(1);
   const Shape shape = batched ? Shape{L * D, N, H} : Shape{L * D, H};
   State s0{initial_state(*this, hx, "h0", shape, batched, 1, input),
@@ -218,9 +218,9 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
       c_n.push_back(s.c);
     }
     x = D == 1 ? outputs[0] : cat(outputs, 2);
-    if (layer + 1 < L) x = dropout(x, o.dropout_, is_training());
+    if (layer + 1 < L) x = dropout(x, o.dropout(), is_training());
   }
-  Tensor output = !batched ? squeeze(x, 1) : o.batch_first_ ? transpose(x, 0, 1) : x;
+  Tensor output = !batched ? squeeze(x, 1) : o.batch_first() ? transpose(x, 0, 1) : x;
   auto final_states = [&](const std::vector<Tensor>& states) {
     if (!states[0].defined()) return Tensor();
     Tensor all = stack(states, 0);
@@ -231,35 +231,35 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
 
 std::string RNNBase::extra_repr() const {
   const RNNOptions& o = options;
-  return str(o.input_size_, ", ", o.hidden_size_,
-             o.num_layers_ != 1 ? str(", num_layers=", o.num_layers_) : "",
-             kind == Kind::rnn_relu ? ", nonlinearity=relu" : "", o.bias_ ? "" : ", bias=false",
-             o.batch_first_ ? ", batch_first=true" : "",
-             o.dropout_ != 0 ? str(", dropout=", o.dropout_) : "",
-             o.bidirectional_ ? ", bidirectional=true" : "");
+  return str(o.input_size(), ", ", o.hidden_size(),
+             o.num_layers() != 1 ? str(", num_layers=", o.num_layers()) : "",
+             kind == Kind::rnn_relu ? ", nonlinearity=relu" : "", o.bias() ? "" : ", bias=false",
+             o.batch_first() ? ", batch_first=true" : "",
+             o.dropout() != 0 ? str(", dropout=", o.dropout()) : "",
+             o.bidirectional() ? ", bidirectional=true" : "");
 }
 
-RNN::RNN(const RNNOptions& o) : RNNBase(o, rnn_kind(o.nonlinearity_, "RNN")) {}
-RNN::RNN(std::size_t in, std::size_t hidden, std::size_t layers)
-    : RNN(RNNOptions(in, hidden).num_layers(layers)) {}
-std::tuple<Tensor, Tensor> RNN::forward(const Tensor& input, const Tensor& hx) {
+RNNImpl::RNNImpl(const RNNOptions& o) : RNNBase(o, rnn_kind(o.nonlinearity(), "RNN")) {}
+RNNImpl::RNNImpl(std::size_t in, std::size_t hidden, std::size_t layers)
+    : RNNImpl(RNNOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, const Tensor& hx) {
   auto [output, h, c] = run(input, hx, Tensor());
   return {output, h};
 }
 
-LSTM::LSTM(const LSTMOptions& o) : RNNBase(o, Kind::lstm) {}
-LSTM::LSTM(std::size_t in, std::size_t hidden, std::size_t layers)
-    : LSTM(LSTMOptions(in, hidden).num_layers(layers)) {}
-std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTM::forward(
+LSTMImpl::LSTMImpl(const LSTMOptions& o) : RNNBase(o, Kind::lstm) {}
+LSTMImpl::LSTMImpl(std::size_t in, std::size_t hidden, std::size_t layers)
+    : LSTMImpl(LSTMOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(
     const Tensor& input, const std::tuple<Tensor, Tensor>& hx) {
   auto [output, h, c] = run(input, std::get<0>(hx), std::get<1>(hx));
   return {output, {h, c}};
 }
 
-GRU::GRU(const GRUOptions& o) : RNNBase(o, Kind::gru) {}
-GRU::GRU(std::size_t in, std::size_t hidden, std::size_t layers)
-    : GRU(GRUOptions(in, hidden).num_layers(layers)) {}
-std::tuple<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& hx) {
+GRUImpl::GRUImpl(const GRUOptions& o) : RNNBase(o, Kind::gru) {}
+GRUImpl::GRUImpl(std::size_t in, std::size_t hidden, std::size_t layers)
+    : GRUImpl(GRUOptions(in, hidden).num_layers(layers)) {}
+std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, const Tensor& hx) {
   auto [output, h, c] = run(input, hx, Tensor());
   return {output, h};
 }

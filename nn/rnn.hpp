@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/nn/module.hpp>
 
 namespace tg::nn {
@@ -38,19 +39,19 @@ class RNNCellBase : public Module {
 };
 
 // nonlinearity "tanh" or "relu"
-struct RNNCell : RNNCellBase {
-  RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias = true,
+struct RNNCellImpl : RNNCellBase {
+  RNNCellImpl(std::size_t input_size, std::size_t hidden_size, bool bias = true,
           const std::string& nonlinearity = "tanh");
   Tensor forward(const Tensor& input, const Tensor& hx = {});  // h'
 };
-struct LSTMCell : RNNCellBase {
-  LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias = true);
+struct LSTMCellImpl : RNNCellBase {
+  LSTMCellImpl(std::size_t input_size, std::size_t hidden_size, bool bias = true);
   // (h', c') from (h, c); either state undefined means zeros.
   std::tuple<Tensor, Tensor> forward(const Tensor& input,
                                      const std::tuple<Tensor, Tensor>& hx = {});
 };
-struct GRUCell : RNNCellBase {
-  GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias = true);
+struct GRUCellImpl : RNNCellBase {
+  GRUCellImpl(std::size_t input_size, std::size_t hidden_size, bool bias = true);
   Tensor forward(const Tensor& input, const Tensor& hx = {});  // h'
 };
 
@@ -60,18 +61,14 @@ struct GRUCell : RNNCellBase {
 struct RNNOptions {
   RNNOptions(std::size_t input_size, std::size_t hidden_size)
       : input_size_(input_size), hidden_size_(hidden_size) {}
-  RNNOptions& num_layers(std::size_t v) { num_layers_ = v; return *this; }
-  RNNOptions& nonlinearity(std::string v) { nonlinearity_ = std::move(v); return *this; }
-  RNNOptions& bias(bool v) { bias_ = v; return *this; }
-  RNNOptions& batch_first(bool v) { batch_first_ = v; return *this; }
-  RNNOptions& dropout(double v) { dropout_ = v; return *this; }
-  RNNOptions& bidirectional(bool v) { bidirectional_ = v; return *this; }
-
-  std::size_t input_size_, hidden_size_, num_layers_ = 1;
-  std::string nonlinearity_ = "tanh";
-  bool bias_ = true, batch_first_ = false;
-  double dropout_ = 0;
-  bool bidirectional_ = false;
+  TG_ARG(std::size_t, input_size, 0);
+  TG_ARG(std::size_t, hidden_size, 0);
+  TG_ARG(std::size_t, num_layers, 1);
+  TG_ARG(std::string, nonlinearity, "tanh");
+  TG_ARG(bool, bias, true);
+  TG_ARG(bool, batch_first, false);
+  TG_ARG(double, dropout, 0);
+  TG_ARG(bool, bidirectional, false);
 };
 using LSTMOptions = RNNOptions;
 using GRUOptions = RNNOptions;
@@ -98,22 +95,28 @@ class RNNBase : public Module {
   std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, const Tensor& h0, const Tensor& c0);
 };
 
-struct RNN : RNNBase {
-  explicit RNN(const RNNOptions& options);
-  RNN(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
+struct RNNImpl : RNNBase {
+  explicit RNNImpl(const RNNOptions& options);
+  RNNImpl(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& hx = {});  // (output, h_n)
 };
-struct LSTM : RNNBase {
-  explicit LSTM(const LSTMOptions& options);
-  LSTM(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
+struct LSTMImpl : RNNBase {
+  explicit LSTMImpl(const LSTMOptions& options);
+  LSTMImpl(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
   // (output, (h_n, c_n)) from (h0, c0)
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(
       const Tensor& input, const std::tuple<Tensor, Tensor>& hx = {});
 };
-struct GRU : RNNBase {
-  explicit GRU(const GRUOptions& options);
-  GRU(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
+struct GRUImpl : RNNBase {
+  explicit GRUImpl(const GRUOptions& options);
+  GRUImpl(std::size_t input_size, std::size_t hidden_size, std::size_t num_layers = 1);
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& hx = {});  // (output, h_n)
 };
+TG_MODULE(RNNCell);
+TG_MODULE(LSTMCell);
+TG_MODULE(GRUCell);
+TG_MODULE(RNN);
+TG_MODULE(LSTM);
+TG_MODULE(GRU);
 
 }  // namespace tg::nn

@@ -15,5 +15,12 @@ void save(const Module& module, const std::string& path);
 // tg::IOError (unreadable file, missing or unexpected name) or tg::ShapeError (shape mismatch)
 // the module is unchanged.
 void load(Module& module, const std::string& path);
+// Holders and shared_ptrs, as torch::save(model, path) takes them.
+template <class M> auto save(const M& module, const std::string& path) -> decltype(save(*module, path)) {
+  save(*module, path);
+}
+template <class M> auto load(const M& module, const std::string& path) -> decltype(load(*module, path)) {
+  load(*module, path);
+}
 
 }  // namespace tg::nn

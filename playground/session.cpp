@@ -87,10 +87,10 @@ Tensor rows(const Tensor& x, const std::vector<std::size_t>& idx) {
 }
 
 std::shared_ptr<tg::nn::Module> activation(const std::string& name) {
-  if (name == "relu") return std::make_shared<tg::nn::ReLU>();
-  if (name == "sigmoid") return std::make_shared<tg::nn::Sigmoid>();
-  if (name == "leaky_relu") return std::make_shared<tg::nn::LeakyReLU>(0.1);
-  return std::make_shared<tg::nn::Tanh>();
+  if (name == "relu") return std::make_shared<tg::nn::ReLUImpl>();
+  if (name == "sigmoid") return std::make_shared<tg::nn::SigmoidImpl>();
+  if (name == "leaky_relu") return std::make_shared<tg::nn::LeakyReLUImpl>(0.1);
+  return std::make_shared<tg::nn::TanhImpl>();
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ Session::Session(const Config& c) : config_(c), rng_(c.seed) {
   }
 
   tg::manual_seed(c.seed);  // the caller serialises construction (one global generator)
-  model_ = std::make_shared<tg::nn::Sequential>();
+  model_ = std::make_shared<tg::nn::SequentialImpl>();
   std::size_t in = dims;
   for (int w : c.hidden) {
     model_->push_back(tg::nn::Linear(in, w));
@@ -290,8 +290,8 @@ void Session::write_view(Json& j) {
   j.key("layers").begin_array();
   for (const auto& m : *model_) {
     if (m->type_name() != "Linear") continue;
-    auto& lin = static_cast<tg::nn::Linear&>(*m);
-    j.begin_object().key("in").value(lin.in_features).key("out").value(lin.out_features);
+    auto& lin = static_cast<tg::nn::LinearImpl&>(*m);
+    j.begin_object().key("in").value(lin.options.in_features()).key("out").value(lin.options.out_features());
     j.key("weight").numbers(tg::to_vector(lin.weight), 3);
     j.key("bias").numbers(tg::to_vector(lin.bias), 3).end_object();
   }

@@ -73,7 +73,7 @@ class Session {
   Config config_;
   tg::Tensor x_train_, y_train_, x_test_, y_test_;  // x [n, d], y [n, 1]
   double lo_[2], hi_[2];  // the plotted area
-  std::shared_ptr<tg::nn::Sequential> model_;
+  std::shared_ptr<tg::nn::SequentialImpl> model_;
   std::unique_ptr<tg::optim::Optimizer> optimizer_;
   std::vector<std::size_t> order_;
   std::size_t cursor_ = 0;

@@ -97,17 +97,17 @@ TEST_CASE("BatchNorm counts batches in int64 and keeps it through to(float64) an
   nn::BatchNorm1d bn(3);
   bn(randn({4, 3}));
   bn(randn({4, 3}));
-  Tensor counter = bn.named_buffers().back().second;
+  Tensor counter = bn->named_buffers().back().second;
   CHECK(counter.dtype() == Dtype::int64);
   CHECK(counter.item<std::int64_t>() == 2);
-  bn.to(Dtype::float64);
+  bn->to(Dtype::float64);
   CHECK(counter.dtype() == Dtype::int64);
   const std::string path = "dtypes_bn_test.npz";
   nn::save(bn, path);
   nn::BatchNorm1d other(3);
-  other.to(Dtype::float64);
+  other->to(Dtype::float64);
   nn::load(other, path);
-  CHECK(other.named_buffers().back().second.item<std::int64_t>() == 2);
+  CHECK(other->named_buffers().back().second.item<std::int64_t>() == 2);
   auto entries = load_npz(path);
   std::remove(path.c_str());
   CHECK(entries.back().second.dtype() == Dtype::int64);  // saved as '<i8', as PyTorch's

@@ -57,7 +57,7 @@ TEST_CASE("a detach()ed leaf written in place invalidates its saved original") {
 
 TEST_CASE("an optimizer step between forward and backward names the parameter") {
   nn::Linear fc(2, 1);
-  optim::SGD opt(fc.parameters(), optim::SGDOptions(0.1));
+  optim::SGD opt(fc->parameters(), optim::SGDOptions(0.1));
   Tensor x = ones({4, 2});
   sum(fc(x)).backward();
   Tensor loss = sum(fc(x));  // linear saves x and the weight
@@ -126,9 +126,9 @@ TEST_CASE("errors name dtypes, transposed operands and the module") {
   CHECK_THROWS_WITH_AS(model(ones({2, 3})), Contains("Sequential '2' (Linear): linear: input"),
                        ShapeError);
   struct Net : nn::Module {
-    std::shared_ptr<nn::Sequential> body;
+    nn::Sequential body{nullptr};
     Net() { body = register_module("body", nn::Sequential(nn::Linear(3, 4), nn::Linear(2, 1))); }
-    Tensor forward(const Tensor& x) override { return (*body)(x); }
+    Tensor forward(const Tensor& x) override { return body(x); }
   } net;
   CHECK_THROWS_WITH_AS(net(ones({2, 3})), Contains("Net 'body' (Sequential) '1' (Linear): "),
                        ShapeError);

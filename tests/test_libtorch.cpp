@@ -14,8 +14,8 @@ TEST_CASE("a loop written the libtorch way trains (classes are int64, accuracy c
   tg::Device device(tg::cuda::is_available() ? tg::kCUDA : tg::kCPU);
   CHECK(device.is_cpu());
   tg::nn::Sequential model(tg::nn::Linear(4, 16), tg::nn::ReLU(), tg::nn::Linear(16, 3));
-  model.to(device);
-  tg::optim::SGD optimizer(model.parameters(), tg::optim::SGDOptions(0.1).momentum(0.5));
+  model->to(device);
+  tg::optim::SGD optimizer(model->parameters(), tg::optim::SGDOptions(0.1).momentum(0.5));
   tg::Tensor data = tg::randn({90, 4}).to(device);
   tg::Tensor targets = data.argmax(1).clamp(std::nullopt, 2.0).to(tg::kLong);  // a learnable rule
   std::int64_t correct = 0;
@@ -53,5 +53,5 @@ TEST_CASE("tg::save and tg::load a module") {
   tg::save(one, path);
   tg::load(two, path);
   std::remove(path);
-  CHECK(tg::to_vector(one.parameters()[0]) == tg::to_vector(two.parameters()[0]));
+  CHECK(tg::to_vector(one->parameters()[0]) == tg::to_vector(two->parameters()[0]));
 }

@@ -63,89 +63,89 @@ void check_gradients(nn::Module& module, Tensor x, bool wrt_input = true) {
 }
 
 struct Net : nn::Module {
-  std::shared_ptr<nn::Linear> fc1, fc2;
+  nn::Linear fc1{nullptr}, fc2{nullptr};
   Net() {
     fc1 = register_module("fc1", nn::Linear(3, 4));
     fc2 = register_module("fc2", nn::Linear(4, 2));
   }
-  Tensor forward(const Tensor& x) override { return (*fc2)(tanh((*fc1)(x))); }
+  Tensor forward(const Tensor& x) override { return fc2(tanh(fc1(x))); }
 };
 
 }  // namespace
 
 TEST_CASE("Linear registers weight [out,in] and bias [out] as named leaves requiring grad") {
   nn::Linear lin(3, 5);
-  CHECK(names(lin.named_parameters()) == std::vector<std::string>{"weight", "bias"});
-  CHECK(lin.weight.shape() == Shape{5, 3});
-  CHECK(lin.bias.shape() == Shape{5});
-  CHECK(lin.weight.requires_grad());
-  CHECK(lin.weight.is_leaf());
-  CHECK(lin.weight.name() == "weight");
-  CHECK(lin.parameters()[0].impl() == lin.weight.impl());  // the registry shares the member
+  CHECK(names(lin->named_parameters()) == std::vector<std::string>{"weight", "bias"});
+  CHECK(lin->weight.shape() == Shape{5, 3});
+  CHECK(lin->bias.shape() == Shape{5});
+  CHECK(lin->weight.requires_grad());
+  CHECK(lin->weight.is_leaf());
+  CHECK(lin->weight.name() == "weight");
+  CHECK(lin->parameters()[0].impl() == lin->weight.impl());  // the registry shares the member
   nn::Linear no_bias(3, 5, false);
-  CHECK(no_bias.parameters().size() == 1);
-  CHECK_FALSE(no_bias.bias.defined());
-  CHECK(no_bias.buffers().empty());
-  CHECK(no_bias.children().empty());
+  CHECK(no_bias->parameters().size() == 1);
+  CHECK_FALSE(no_bias->bias.defined());
+  CHECK(no_bias->buffers().empty());
+  CHECK(no_bias->children().empty());
 }
 
 TEST_CASE("Sequential names children 0, 1, ... and nested modules get dotted names") {
   nn::Sequential model(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 2));
-  CHECK(model.size() == 3);
-  CHECK(names(model.named_parameters()) ==
+  CHECK(model->size() == 3);
+  CHECK(names(model->named_parameters()) ==
         std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"});
-  CHECK(count(model.parameters()) == 4 * 8 + 8 + 8 * 2 + 2);
+  CHECK(count(model->parameters()) == 4 * 8 + 8 + 8 * 2 + 2);
   CHECK(model[2].parameters()[0].shape() == Shape{2, 8});
-  CHECK(model.at<nn::Linear>(0).out_features == 8);
-  CHECK_THROWS_AS(model.at<nn::Linear>(1), ValueError);
+  CHECK(model->at<nn::LinearImpl>(0).options.out_features() == 8);
+  CHECK_THROWS_AS(model->at<nn::LinearImpl>(1), ValueError);
   CHECK_THROWS_WITH_AS(model[3], doctest::Contains("index 3"), ValueError);
   // Parameter tensors carry their full path once registered.
-  CHECK(model.parameters()[2].name() == "2.weight");
+  CHECK(model->parameters()[2].name() == "2.weight");
 
   Net net;
   nn::Sequential outer(nn::Flatten(), net);
-  CHECK(names(outer.named_parameters()) ==
+  CHECK(names(outer->named_parameters()) ==
         std::vector<std::string>{"1.fc1.weight", "1.fc1.bias", "1.fc2.weight", "1.fc2.bias"});
-  CHECK(outer.named_parameters(false).empty());
-  CHECK(outer.children().size() == 2);
+  CHECK(outer->named_parameters(false).empty());
+  CHECK(outer->children().size() == 2);
   CHECK(net.fc1->weight.name() == "1.fc1.weight");  // the copy shares net's parameters
 }
 
 TEST_CASE("Sequential accepts shared_ptr; a module used twice is counted once") {
-  auto shared = std::make_shared<nn::Linear>(3, 3);
+  auto shared = std::make_shared<nn::LinearImpl>(3, 3);
   nn::Sequential model(shared, nn::Tanh(), shared);
   CHECK(&model[0] == shared.get());
   CHECK(&model[2] == shared.get());
-  CHECK(names(model.named_parameters()) == std::vector<std::string>{"0.weight", "0.bias"});
-  model.push_back(nn::Linear(3, 1));
-  CHECK(model.size() == 4);
-  CHECK(model.parameters().size() == 4);
+  CHECK(names(model->named_parameters()) == std::vector<std::string>{"0.weight", "0.bias"});
+  model->push_back(nn::Linear(3, 1));
+  CHECK(model->size() == 4);
+  CHECK(model->parameters().size() == 4);
   std::size_t iterated = 0;
-  for (const auto& m : model) iterated += m != nullptr;
+  for (const auto& m : *model) iterated += m != nullptr;
   CHECK(iterated == 4);
 }
 
 TEST_CASE("ModuleList and ModuleDict hold modules for a custom forward") {
   nn::ModuleList list(nn::Linear(2, 2), nn::Linear(2, 2));
-  list.push_back(std::make_shared<nn::ReLU>());
-  CHECK(list.size() == 3);
-  CHECK(names(list.named_parameters()) ==
+  list->push_back(std::make_shared<nn::ReLUImpl>());
+  CHECK(list->size() == 3);
+  CHECK(names(list->named_parameters()) ==
         std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias"});
   CHECK_THROWS_WITH_AS(list(ones({2})), doctest::Contains("ModuleList"), Error);
 
   nn::ModuleDict dict;
-  dict.insert("encoder", nn::Linear(4, 2));
-  dict.insert("act", nn::Sigmoid());
-  CHECK(dict.contains("encoder"));
-  CHECK_FALSE(dict.contains("decoder"));
-  CHECK(dict.keys() == std::vector<std::string>{"encoder", "act"});
-  CHECK(names(dict.named_parameters()) ==
+  dict->insert("encoder", nn::Linear(4, 2));
+  dict->insert("act", nn::Sigmoid());
+  CHECK(dict->contains("encoder"));
+  CHECK_FALSE(dict->contains("decoder"));
+  CHECK(dict->keys() == std::vector<std::string>{"encoder", "act"});
+  CHECK(names(dict->named_parameters()) ==
         std::vector<std::string>{"encoder.weight", "encoder.bias"});
   CHECK(dict["act"](zeros({1})).item() == doctest::Approx(0.5));
   CHECK_THROWS_WITH_AS(dict["decoder"], doctest::Contains("decoder"), ValueError);
-  CHECK_THROWS_AS(dict.insert("act", nn::Tanh()), ValueError);  // duplicate key
-  nn::ModuleDict from_list({{"a", std::make_shared<nn::Tanh>()}});
-  CHECK(from_list.size() == 1);
+  CHECK_THROWS_AS(dict->insert("act", nn::Tanh()), ValueError);  // duplicate key
+  nn::ModuleDict from_list(nn::NamedModules{{"a", std::make_shared<nn::TanhImpl>()}});
+  CHECK(from_list->size() == 1);
 }
 
 TEST_CASE("a custom module is a few lines; train/eval propagates; zero_grad drops gradients") {
@@ -191,8 +191,8 @@ TEST_CASE("registration errors name the member") {
 TEST_CASE("Sequential forward matches a hand computation") {
   // y = W2 relu(W1 x + b1) + b2
   nn::Sequential model(nn::Linear(2, 2), nn::ReLU(), nn::Linear(2, 1));
-  auto& l1 = model.at<nn::Linear>(0);
-  auto& l2 = model.at<nn::Linear>(2);
+  auto& l1 = model->at<nn::LinearImpl>(0);
+  auto& l2 = model->at<nn::LinearImpl>(2);
   l1.weight.mutable_value<float>() = tensor({{1.0, -2.0}, {0.5, 3.0}}).value<float>();
   l1.bias.mutable_value<float>() = tensor({0.5, -1.0}).value<float>();
   l2.weight.mutable_value<float>() = tensor({{2.0, -1.0}}).value<float>();
@@ -207,50 +207,50 @@ TEST_CASE("gradients of every layer with respect to its input and parameters (fl
   manual_seed(3);
   SUBCASE("Linear on a batch and on a 3-D input") {
     nn::Linear lin(3, 2);
-    check_gradients(lin, randn({4, 3}));
-    check_gradients(lin, randn({2, 2, 3}));
+    check_gradients(*lin, randn({4, 3}));
+    check_gradients(*lin, randn({2, 2, 3}));
   }
   SUBCASE("Conv2d with stride, padding and dilation") {
     nn::Conv2d plain(2, 3, 3);
-    check_gradients(plain, randn({2, 2, 5, 5}));
+    check_gradients(*plain, randn({2, 2, 5, 5}));
     nn::Conv2d conv(nn::Conv2dOptions(2, 2, {2, 3}).stride({2, 1}).padding(1).dilation({1, 2}));
-    check_gradients(conv, randn({1, 2, 5, 6}));
+    check_gradients(*conv, randn({1, 2, 5, 6}));
   }
   SUBCASE("pools, flatten and activations") {
     nn::MaxPool2d max(2);
-    check_gradients(max, randn({1, 2, 4, 4}));
-    nn::AvgPool2d avg(3, 2, 1);
-    check_gradients(avg, randn({1, 1, 5, 5}));
+    check_gradients(*max, randn({1, 2, 4, 4}));
+    nn::AvgPool2d avg(nn::AvgPool2dOptions(3).stride(2).padding(1));
+    check_gradients(*avg, randn({1, 1, 5, 5}));
     nn::Sequential acts(nn::Flatten(), nn::LeakyReLU(0.2), nn::Tanh(), nn::GELU(), nn::Sigmoid(),
                         nn::GELU("tanh"), nn::ReLU(), nn::Softmax(-1), nn::LogSoftmax(1));
-    check_gradients(acts, randn({3, 2, 2}) + 0.1);
+    check_gradients(*acts, randn({3, 2, 2}) + 0.1);
   }
   SUBCASE("BatchNorm in training and eval, LayerNorm") {
     nn::BatchNorm1d bn1(3);
-    check_gradients(bn1, randn({5, 3}));
+    check_gradients(*bn1, randn({5, 3}));
     nn::BatchNorm2d bn2(2);
-    check_gradients(bn2, randn({2, 2, 3, 3}));
-    bn2.eval();
-    check_gradients(bn2, randn({2, 2, 3, 3}));
-    nn::LayerNorm ln({2, 3});
-    check_gradients(ln, randn({4, 2, 3}));
+    check_gradients(*bn2, randn({2, 2, 3, 3}));
+    bn2->eval();
+    check_gradients(*bn2, randn({2, 2, 3, 3}));
+    nn::LayerNorm ln(nn::LayerNormOptions({2, 3}));
+    check_gradients(*ln, randn({4, 2, 3}));
   }
   SUBCASE("Dropout (same mask every run) and Embedding (with respect to the table)") {
     nn::Dropout drop(0.3);
-    check_gradients(drop, randn({4, 5}));
+    check_gradients(*drop, randn({4, 5}));
     nn::Embedding emb(5, 3);
-    check_gradients(emb, tensor({{0.0, 4.0, 4.0}, {2.0, 0.0, 1.0}}), false);
+    check_gradients(*emb, tensor({{0.0, 4.0, 4.0}, {2.0, 0.0, 1.0}}), false);
   }
   SUBCASE("a whole model") {
     nn::Sequential model(nn::Conv2d(1, 2, 3, 1, 1), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
-                         nn::Linear(8, 3), nn::LayerNorm({3}));
-    check_gradients(model, randn({2, 1, 4, 4}));
+                         nn::Linear(8, 3), nn::LayerNorm(3));
+    check_gradients(*model, randn({2, 1, 4, 4}));
   }
 }
 
 TEST_CASE("layer shapes, Dropout modes and BatchNorm running statistics") {
   nn::Conv2d conv(3, 4, 3, 2, 1);
-  CHECK(conv.weight.shape() == Shape{4, 3, 3, 3});
+  CHECK(conv->weight.shape() == Shape{4, 3, 3, 3});
   CHECK(conv(zeros({2, 3, 7, 7})).shape() == Shape{2, 4, 4, 4});
   CHECK(nn::MaxPool2d(2)(zeros({1, 1, 5, 4})).shape() == Shape{1, 1, 2, 2});
   CHECK(nn::Flatten()(zeros({2, 3, 4})).shape() == Shape{2, 12});
@@ -263,33 +263,33 @@ TEST_CASE("layer shapes, Dropout modes and BatchNorm running statistics") {
   for (double v : y) zeroed += v == 0;
   CHECK(zeroed > 400);
   CHECK(zeroed < 600);
-  drop.eval();
+  drop->eval();
   CHECK(to_vector(drop(x)) == to_vector(x));
   CHECK_THROWS_WITH_AS(nn::Dropout(1.5), doctest::Contains("1.5"), ValueError);
 
   nn::BatchNorm1d bn(1);
-  CHECK(names(bn.named_buffers()) ==
+  CHECK(names(bn->named_buffers()) ==
         std::vector<std::string>{"running_mean", "running_var", "num_batches_tracked"});
   // Batch {1, 3}: mean 2, unbiased variance 2: r_mean = 0.9·0 + 0.1·2, r_var = 0.9·1 + 0.1·2.
   Tensor out = bn(from_vector({1, 3}, {2, 1}));
-  CHECK(to_vector(bn.running_mean)[0] == doctest::Approx(0.2));
-  CHECK(to_vector(bn.running_var)[0] == doctest::Approx(1.1));
-  CHECK(bn.num_batches_tracked.item() == 1);
+  CHECK(to_vector(bn->running_mean)[0] == doctest::Approx(0.2));
+  CHECK(to_vector(bn->running_var)[0] == doctest::Approx(1.1));
+  CHECK(bn->num_batches_tracked.item() == 1);
   CHECK(to_vector(out)[0] == doctest::Approx(-1 / std::sqrt(1 + 1e-5)));  // biased var 1
-  bn.eval();
+  bn->eval();
   CHECK(bn(from_vector({1.2}, {1, 1})).item() == doctest::Approx(1 / std::sqrt(1.1 + 1e-5)));
-  CHECK(bn.num_batches_tracked.item() == 1);
+  CHECK(bn->num_batches_tracked.item() == 1);
   CHECK_THROWS_WITH_AS(nn::BatchNorm2d(1)(zeros({2, 1})), doctest::Contains("BatchNorm2d"),
                        ShapeError);
 }
 
 TEST_CASE("to(float64) converts parameters and buffers in place") {
   nn::Sequential model(nn::Linear(2, 3), nn::BatchNorm1d(3));
-  auto& lin = model.at<nn::Linear>(0);
+  auto& lin = model->at<nn::LinearImpl>(0);
   std::vector<double> before = to_vector(lin.weight);
-  model.to(Dtype::float64);
+  model->to(Dtype::float64);
   CHECK(lin.weight.dtype() == Dtype::float64);  // the member handle sees the new storage
-  CHECK(model.buffers()[0].dtype() == Dtype::float64);
+  CHECK(model->buffers()[0].dtype() == Dtype::float64);
   std::vector<double> after = to_vector(lin.weight);
   for (std::size_t i = 0; i < before.size(); ++i) CHECK(after[i] == before[i]);
   CHECK(model(ones({2, 2}, Dtype::float64)).dtype() == Dtype::float64);
@@ -311,20 +311,20 @@ TEST_CASE("default init: Linear and Conv2d draw U(±1/√fan_in), seeded by manu
     CHECK(std::abs(mean) < 0.05 * b);
     CHECK(std == doctest::Approx(b / std::sqrt(3.0)).epsilon(0.05));  // U(-b, b): std b/√3
   };
-  check_uniform(to_vector(lin.weight), bound);
-  check_uniform(to_vector(lin.bias), bound);
+  check_uniform(to_vector(lin->weight), bound);
+  check_uniform(to_vector(lin->bias), bound);
   nn::Conv2d conv(8, 64, 3);
-  check_uniform(to_vector(conv.weight), 1 / std::sqrt(8 * 9.0));
-  check_uniform(to_vector(conv.bias), 1 / std::sqrt(8 * 9.0));
+  check_uniform(to_vector(conv->weight), 1 / std::sqrt(8 * 9.0));
+  check_uniform(to_vector(conv->bias), 1 / std::sqrt(8 * 9.0));
 
   manual_seed(42);
   nn::Linear again(400, 300);
-  CHECK(to_vector(again.weight) == to_vector(lin.weight));
+  CHECK(to_vector(again->weight) == to_vector(lin->weight));
 
   nn::LayerNorm ln(4);
-  CHECK(ln.weight.shape() == Shape{4});
-  CHECK(to_vector(ln.weight) == std::vector<double>(4, 1.0));
-  CHECK(to_vector(ln.bias) == std::vector<double>(4, 0.0));
+  CHECK(ln->weight.shape() == Shape{4});
+  CHECK(to_vector(ln->weight) == std::vector<double>(4, 1.0));
+  CHECK(to_vector(ln->bias) == std::vector<double>(4, 0.0));
 }
 
 TEST_CASE("init functions follow torch.nn.init formulas") {
@@ -400,7 +400,7 @@ TEST_CASE("forward hooks see each layer's activations and may replace them") {
   tg::manual_seed(1);
   tg::nn::Sequential model(tg::nn::Linear(3, 4), tg::nn::ReLU(), tg::nn::Linear(4, 2));
   std::vector<tg::Shape> seen;
-  for (const auto& layer : model)
+  for (const auto& layer : *model)
     layer->register_forward_hook([&](tg::nn::Module& m, const tg::Tensor&, const tg::Tensor& out) {
       seen.push_back(out.shape());
       return m.type_name() == "ReLU" ? out * 0.0 : tg::Tensor();
@@ -409,6 +409,6 @@ TEST_CASE("forward hooks see each layer's activations and may replace them") {
   tg::Tensor y = model(x);
   CHECK(seen == std::vector<tg::Shape>{{5, 4}, {5, 4}, {5, 2}});
   // The ReLU output was replaced by zeros, so the result is the last layer's bias.
-  auto& last = dynamic_cast<tg::nn::Linear&>(model[2]);
+  auto& last = dynamic_cast<tg::nn::LinearImpl&>(model[2]);
   CHECK(tg::to_vector(y)[0] == doctest::Approx(tg::to_vector(last.bias)[0]));
 }

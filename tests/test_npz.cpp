@@ -267,7 +267,7 @@ TEST_CASE("saving is atomic: a failed save leaves the existing file intact") {
 }
 
 TEST_CASE("nn::save / nn::load round-trip parameters and buffers") {
-  TempFile file("model.npz");
+  TempFile file("model->npz");
   manual_seed(5);
   nn::Sequential model(nn::Linear(3, 4), nn::BatchNorm1d(4), nn::ReLU(), nn::Linear(4, 2));
   model(randn({8, 3}));  // updates the running statistics
@@ -282,22 +282,22 @@ TEST_CASE("nn::save / nn::load round-trip parameters and buffers") {
   manual_seed(6);
   nn::Sequential other(nn::Linear(3, 4), nn::BatchNorm1d(4), nn::ReLU(), nn::Linear(4, 2));
   nn::load(other, file.path);
-  auto a = model.named_parameters(), b = other.named_parameters();
+  auto a = model->named_parameters(), b = other->named_parameters();
   for (std::size_t i = 0; i < a.size(); ++i)
     CHECK(to_vector(a[i].second) == to_vector(b[i].second));
-  auto ab = model.named_buffers(), bb = other.named_buffers();
+  auto ab = model->named_buffers(), bb = other->named_buffers();
   for (std::size_t i = 0; i < ab.size(); ++i)
     CHECK(to_vector(ab[i].second) == to_vector(bb[i].second));
-  model.eval(), other.eval();
+  model->eval(), other->eval();
   Tensor x = randn({2, 3});
   CHECK(to_vector(model(x)) == to_vector(other(x)));
 
   // A float64 model loads the float32 file (values converted).
   nn::Sequential wide(nn::Linear(3, 4), nn::BatchNorm1d(4), nn::ReLU(), nn::Linear(4, 2));
-  wide.to(Dtype::float64);
+  wide->to(Dtype::float64);
   nn::load(wide, file.path);
-  CHECK(wide.parameters()[0].dtype() == Dtype::float64);
-  CHECK(to_vector(wide.parameters()[0]) == to_vector(model.parameters()[0]));
+  CHECK(wide->parameters()[0].dtype() == Dtype::float64);
+  CHECK(to_vector(wide->parameters()[0]) == to_vector(model->parameters()[0]));
 }
 
 TEST_CASE("loading a mismatched file fails before touching the module") {
@@ -313,7 +313,7 @@ TEST_CASE("loading a mismatched file fails before touching the module") {
   };
   // Shape mismatch in the second layer: the first layer must not have been loaded either.
   nn::Sequential other_shape(nn::Linear(3, 4), nn::Linear(4, 3));
-  unchanged(other_shape, [&] {
+  unchanged(*other_shape, [&] {
     CHECK_THROWS_WITH_AS(nn::load(other_shape, file.path),
                          doctest::Contains("entry '1.weight' in 'tmp_test_npz_mismatch.npz' has "
                                            "shape [2,4], the module expects [3,4]"),
@@ -321,16 +321,16 @@ TEST_CASE("loading a mismatched file fails before touching the module") {
   });
   // A name the file lacks.
   nn::Sequential extra(nn::Linear(3, 4), nn::Linear(4, 2), nn::Linear(2, 1));
-  unchanged(extra, [&] {
+  unchanged(*extra, [&] {
     CHECK_THROWS_WITH_AS(nn::load(extra, file.path), doctest::Contains("'2.weight'"), IOError);
   });
   // An entry the module lacks.
   nn::Sequential fewer(nn::Linear(3, 4));
-  unchanged(fewer, [&] {
+  unchanged(*fewer, [&] {
     CHECK_THROWS_WITH_AS(nn::load(fewer, file.path), doctest::Contains("'1."), IOError);
   });
   nn::Sequential same(nn::Linear(3, 4), nn::Linear(4, 2));
-  unchanged(same, [&] {
+  unchanged(*same, [&] {
     CHECK_THROWS_WITH_AS(nn::load(same, "data/no_such_file.npz"),
                          doctest::Contains("no_such_file"), IOError);
   });

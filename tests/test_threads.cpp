@@ -17,14 +17,14 @@ double train(std::uint64_t seed) {
   Generator gen(seed);
   nn::Sequential model(nn::Linear(4, 16), nn::Tanh(), nn::Dropout(0.1, &gen), nn::Linear(16, 1));
   for (std::size_t i : {0, 3}) {
-    auto& layer = model.at<nn::Linear>(i);
+    auto& layer = model->at<nn::LinearImpl>(i);
     nn::init::default_layer_init_(layer.weight, layer.bias, &gen);
   }
   Tensor x = randn({64, 4}, Dtype::float32, &gen);
   Tensor y = sin(matmul(x, reshape(tensor({1.0, -2.0, 0.5, 0.3}), {4, 1})));
   data::DataLoader loader(data::TensorDataset(x, y),
                           data::DataLoaderOptions(16).shuffle(true).generator(&gen));
-  optim::Adam opt(model.parameters(), optim::AdamOptions(3e-2));
+  optim::Adam opt(model->parameters(), optim::AdamOptions(3e-2));
   double last = 0;
   for (int epoch = 0; epoch < 25; ++epoch)
     for (auto& [xb, yb] : loader) {
