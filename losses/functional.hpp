@@ -11,10 +11,12 @@
 #include <tapegrad/losses/classification.hpp>
 #include <tapegrad/losses/embedding.hpp>
 #include <tapegrad/losses/regression.hpp>
+#include <tapegrad/nn/pooling.hpp>
 #include <tapegrad/nn/serialize.hpp>
 
 namespace tg {
 using namespace losses;  // NOLINT: ATen's names live at the top level
+inline constexpr Reduction kNone = Reduction::none, kMean = Reduction::mean, kSum = Reduction::sum;
 using nn::load;
 using nn::save;
 
@@ -36,5 +38,53 @@ using tg::one_hot;
 using tg::relu;
 using tg::softmax;
 using tg::softplus;
+
+// libtorch's functional options objects, over the functions above:
+//   F::dropout(x, F::DropoutFuncOptions().p(0.2).training(is_training()))
+//   F::max_pool2d(x, F::MaxPool2dFuncOptions(2).stride(2)),  F::conv2d(x, w, F::Conv2dFuncOptions().padding(1))
+//   F::mse_loss(x, y, F::MSELossFuncOptions(tg::kSum)),  F::cross_entropy(x, y, F::CrossEntropyFuncOptions())
+struct DropoutFuncOptions {
+  TG_ARG(double, p, 0.5);
+  TG_ARG(bool, training, true);
+  TG_ARG(bool, inplace, false);  // accepted; tapegrad never drops in place
+};
+inline Tensor dropout(const Tensor& x, const DropoutFuncOptions& o = {}) {
+  return tg::dropout(x, o.p(), o.training());
+}
+struct Conv2dFuncOptions {
+  TG_ARG(Tensor, bias, {});
+  TG_ARG(Size2, stride, 1);
+  TG_ARG(Size2, padding, 0);
+  TG_ARG(Size2, dilation, 1);
+  TG_ARG(std::size_t, groups, 1);
+};
+inline Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dFuncOptions& o) {
+  return tg::conv2d(x, w, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
+using MaxPool2dFuncOptions = nn::Pool2dOptions;
+using AvgPool2dFuncOptions = nn::Pool2dOptions;
+inline Tensor max_pool2d(const Tensor& x, const nn::Pool2dOptions& o) {
+  return tg::max_pool2d(x, o.kernel_size(), o.stride(), o.padding());
+}
+inline Tensor avg_pool2d(const Tensor& x, const nn::Pool2dOptions& o) {
+  return tg::avg_pool2d(x, o.kernel_size(), o.stride(), o.padding());
+}
+using SoftmaxFuncOptions = std::ptrdiff_t;  // the dim: F::softmax(x, F::SoftmaxFuncOptions(1))
+using LogSoftmaxFuncOptions = std::ptrdiff_t;
+// Losses whose only option is the reduction: the options convert to it.
+struct ReductionFuncOptions {
+  ReductionFuncOptions(Reduction reduction = Reduction::mean) : reduction_(reduction) {}
+  operator Reduction() const { return reduction_; }
+  TG_ARG(Reduction, reduction, Reduction::mean);
+};
+using MSELossFuncOptions = ReductionFuncOptions;
+using L1LossFuncOptions = ReductionFuncOptions;
+using SoftMarginLossFuncOptions = ReductionFuncOptions;
+using BinaryCrossEntropyWithLogitsFuncOptions = BCEWithLogitsOptions;
+using CrossEntropyFuncOptions = CrossEntropyOptions;
+using NLLLossFuncOptions = NLLOptions;
+using PoissonNLLLossFuncOptions = PoissonNLLOptions;
+using MultiMarginLossFuncOptions = MultiMarginOptions;
+using CTCLossFuncOptions = CTCOptions;
 }  // namespace nn::functional
 }  // namespace tg

@@ -134,3 +134,23 @@ TEST_CASE("pooling and layer norm options as libtorch spells them") {
   CHECK_FALSE(ln->weight.defined());
   CHECK(ln(randn({4, 2, 3})).shape() == Shape{4, 2, 3});
 }
+
+TEST_CASE("functional options objects, as libtorch's F:: takes them") {
+  namespace F = tg::nn::functional;
+  manual_seed(2);
+  Tensor x = randn({2, 3, 6, 6}), w = randn({4, 3, 3, 3}), b = randn({4});
+  CHECK(to_vector(F::conv2d(x, w, F::Conv2dFuncOptions().bias(b).padding(1))) ==
+        to_vector(conv2d(x, w, b, 1, 1)));
+  CHECK(F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2)).shape() == Shape{2, 3, 2, 2});
+  CHECK(to_vector(F::avg_pool2d(x, F::AvgPool2dFuncOptions(2))) == to_vector(avg_pool2d(x, 2)));
+  CHECK(to_vector(F::dropout(x, F::DropoutFuncOptions().p(0.3).training(false))) == to_vector(x));
+  CHECK(to_vector(F::log_softmax(b, F::LogSoftmaxFuncOptions(0))) ==
+        to_vector(log_softmax(b, 0)));
+  Tensor p = tensor({1.0, 2.0}), t = tensor({0.0, 4.0});
+  CHECK(F::mse_loss(p, t, F::MSELossFuncOptions(tg::kSum)).item() == doctest::Approx(1.0 + 4.0));
+  CHECK(F::l1_loss(p, t, F::L1LossFuncOptions().reduction(tg::kMean)).item() ==
+        doctest::Approx((1.0 + 2.0) / 2));
+  Tensor logits = randn({4, 3}), y = tensor({0.0, 2.0, 1.0, 2.0}).to(kLong);
+  CHECK(F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(tg::kSum)).item() ==
+        doctest::Approx(4 * cross_entropy(logits, y).item()));
+}
