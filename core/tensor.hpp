@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <tapegrad/core/error.hpp>
@@ -28,6 +29,11 @@ constexpr Dtype kFloat32 = Dtype::float32, kFloat = Dtype::float32, kFloat64 = D
                 kBool = Dtype::boolean;
 constexpr bool is_floating_point(Dtype d) { return d == Dtype::float32 || d == Dtype::float64; }
 using Shape = std::vector<std::size_t>;
+// A Shape whose namespace is tg, so `std::cout << t.sizes()` finds the printer without
+// `using namespace tg` (libtorch's IntArrayRef prints the same way).
+struct Sizes : Shape {
+  explicit Sizes(Shape shape) : Shape(std::move(shape)) {}
+};
 
 // Devices, for code written for libtorch: tapegrad computes on the CPU, so moving to the CPU
 // is a no-op and asking for CUDA is a tg::ValueError (cuda::is_available() is false).
@@ -108,7 +114,7 @@ class Tensor {
   // --- libtorch's methods: one-line forwards to the free functions (autograd/methods.cpp)
   template <class T> T item() const;  // item() converted: item<float>(), item<std::int64_t>()
   bool is_floating_point() const { return tg::is_floating_point(dtype()); }
-  Shape sizes() const { return shape(); }
+  Sizes sizes() const { return Sizes(shape()); }
   std::size_t dim() const { return ndim(); }
   Dtype scalar_type() const { return dtype(); }
   Tensor& requires_grad_(bool requires = true) { return set_requires_grad(requires); }

@@ -1,5 +1,6 @@
 // libtorch's spellings: ATen-style losses at the top level, tg::nn::functional, implicit optimizer
 // options, devices that are the CPU, one-number kernel sizes, tg::save / tg::load.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 
@@ -54,4 +55,82 @@ TEST_CASE("tg::save and tg::load a module") {
   tg::load(two, path);
   std::remove(path);
   CHECK(tg::to_vector(one->parameters()[0]) == tg::to_vector(two->parameters()[0]));
+}
+
+TEST_CASE("std::cout << t.sizes() without using namespace tg") {
+  std::ostringstream os;
+  os << tg::zeros({2, 3}).sizes();
+  CHECK(os.str() == "[2,3]");
+  CHECK(tg::zeros({2, 3}).sizes() == tg::Shape{2, 3});
+}
+
+TEST_CASE("indexing methods: x[i], select, narrow, slice (values, gradients, errors)") {
+  tg::Tensor x = tg::arange(0, 12, 1, tg::kFloat64).reshape({3, 4});
+  CHECK(tg::to_vector(x[1]) == std::vector<double>{4, 5, 6, 7});
+  CHECK(x[-1][2].item<double>() == 10);  // negative counts from the end; x[i][j] is a 0-d tensor
+  CHECK(x[1].sizes() == tg::Shape{4});
+  CHECK(tg::to_vector(x.select(1, 2)) == std::vector<double>{2, 6, 10});
+  CHECK(tg::to_vector(x.narrow(1, 1, 2)) == std::vector<double>{1, 2, 5, 6, 9, 10});
+  CHECK(tg::to_vector(x.slice(0, 1, 100, 2)) == std::vector<double>{4, 5, 6, 7});  // end clipped
+  CHECK(x.slice(1, 2, 2).sizes() == tg::Shape{3, 0});
+  CHECK(tg::to_vector(tg::tensor({5, 6, 7}, tg::kLong)[2]) == std::vector<double>{7});
+  using Inputs = std::vector<tg::Tensor>;
+  CHECK(tg::autograd::gradcheck([](const Inputs& in) { return in[0][1] * in[0].select(1, -1)[2]; },
+                                {tg::randn({3, 4}, tg::kFloat64)}));
+  CHECK(tg::autograd::gradcheck([](const Inputs& in) { return in[0].slice(1, 1, 4, 2); },
+                                {tg::randn({2, 5}, tg::kFloat64)}));
+  CHECK_THROWS_WITH_AS(x[3], Contains("narrow: start 3 and length 1"), tg::ValueError);
+  CHECK_THROWS_WITH_AS(x.select(2, 0), Contains("[3,4]"), tg::Error);
+  CHECK_THROWS_AS(tg::scalar(1.0)[0], tg::Error);
+}
+
+TEST_CASE("all() and allclose") {
+  CHECK(tg::tensor({1, 2, -1}).all().item<bool>());
+  CHECK_FALSE(tg::tensor({1, 0, 1}).all().item<bool>());
+  CHECK(tg::zeros({0}).all().item<bool>());  // as PyTorch: true for no elements
+  CHECK(tg::tensor({1, 2}).all().scalar_type() == tg::kBool);
+  tg::Tensor a = tg::tensor({1.0, 100.0});
+  CHECK(tg::allclose(a, a + 1e-6));                // within rtol·|b|
+  CHECK_FALSE(tg::allclose(a, a + tg::tensor({1e-3, 0})));
+  CHECK(tg::allclose(a, tg::tensor({1.0}) * a));  // broadcast
+  CHECK_FALSE(tg::allclose(tg::tensor({std::nan("")}), tg::tensor({std::nan("")})));
+  CHECK_THROWS_AS(tg::allclose(a, tg::zeros({3})), tg::ShapeError);
+}
+
+struct TwoLayerImpl : tg::nn::Module {
+  TwoLayerImpl() : fc(register_module("fc", tg::nn::Linear(2, 3))) {
+    blocks->push_back(tg::nn::Linear(3, 3));
+    blocks->push_back(tg::nn::ReLU());
+    register_module("blocks", blocks);
+  }
+  tg::Tensor forward(tg::Tensor x) { return fc(x); }
+  tg::nn::Linear fc;
+  tg::nn::ModuleList blocks;
+};
+TG_MODULE(TwoLayer);
+
+TEST_CASE("module->as<T>(), named_parameters' key()/value(), nn::utils, cpu()") {
+  TwoLayer net;
+  auto& first = *net->blocks->begin();
+  REQUIRE(first->as<tg::nn::Linear>() != nullptr);  // a holder type names its Impl
+  CHECK(first->as<tg::nn::Linear>()->weight.sizes() == tg::Shape{3, 3});
+  CHECK(first->as<tg::nn::LinearImpl>() == first->as<tg::nn::Linear>());
+  CHECK(first->as<tg::nn::ReLU>() == nullptr);
+  CHECK(net->as<TwoLayer>() == net.get());
+  std::vector<std::string> names;
+  for (auto& p : net->named_parameters()) {
+    names.push_back(p.key());
+    CHECK(p.value().sizes() == p.second.sizes());
+  }
+  CHECK(names == std::vector<std::string>{"fc.weight", "fc.bias", "blocks.0.weight", "blocks.0.bias"});
+  for (const auto& [name, module] : net->named_children()) CHECK(module->type_name() != name);
+  CHECK(net->named_children()[1].key() == "blocks");
+
+  tg::Tensor w = tg::ones({2}).requires_grad_();
+  (w * 3).sum().backward();  // gradient [3, 3], norm 3√2
+  CHECK(tg::nn::utils::clip_grad_norm_({w}, 1.0) == doctest::Approx(3 * std::sqrt(2.0)));
+  CHECK(w.grad().pow(2).sum().item() == doctest::Approx(1).epsilon(1e-5));
+  tg::nn::utils::clip_grad_value_({w}, 0.5);
+  CHECK(w.grad().max().item() <= 0.5);
+  CHECK(tg::to_vector(w.cpu()) == tg::to_vector(w));
 }
