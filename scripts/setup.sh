@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
           libopenblas-openmp-dev doctest-dev libxsimd-dev zlib1g-dev libzip-dev libcli11-dev
-          dataset-fashion-mnist libcpp-httplib-dev "$@")
+          dataset-fashion-mnist libcpp-httplib-dev fortunes "$@")
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 missing=()
