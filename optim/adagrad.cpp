@@ -6,21 +6,12 @@
 
 namespace tg::optim {
 
-Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& options)
-    : Adagrad(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
-Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& defaults)
-    : Optimizer("Adagrad", defaults, {"sum"}) {
-  init(std::move(groups));
-}
-
-void Adagrad::check(const OptimizerOptions& options) const {
-  const auto& o = static_cast<const AdagradOptions&>(options);
-  detail::require(o.lr() >= 0, name_, "learning rate", o.lr(), "must be >= 0");
-  detail::require(o.lr_decay() >= 0, name_, "lr_decay", o.lr_decay(), "must be >= 0");
-  detail::require(o.weight_decay() >= 0, name_, "weight_decay", o.weight_decay(), "must be >= 0");
-  detail::require(o.initial_accumulator_value() >= 0, name_, "initial_accumulator_value",
-                  o.initial_accumulator_value(), "must be >= 0");
-  detail::require(o.eps() >= 0, name_, "epsilon", o.eps(), "must be >= 0");
+void AdagradOptions::check(const char* name) const {
+  detail::require(lr_decay() >= 0, name, "lr_decay", lr_decay(), "must be >= 0");
+  detail::require(weight_decay() >= 0, name, "weight_decay", weight_decay(), "must be >= 0");
+  detail::require(initial_accumulator_value() >= 0, name, "initial_accumulator_value",
+                  initial_accumulator_value(), "must be >= 0");
+  detail::require(eps() >= 0, name, "epsilon", eps(), "must be >= 0");
 }
 
 void Adagrad::update() {

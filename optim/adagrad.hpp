@@ -15,16 +15,18 @@ class AdagradOptions : public OptionsBase<AdagradOptions> {
   TG_ARG(double, initial_accumulator_value, 0);
   TG_ARG(double, eps, 1e-10);
   TG_ARG(bool, maximize, false);
+  void check(const char* optimizer) const override;
 };
 
 class Adagrad : public Optimizer {
  public:
-  Adagrad(std::vector<Tensor> params, const AdagradOptions& options = AdagradOptions());
-  Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& defaults = AdagradOptions());
+  Adagrad(std::vector<Tensor> params, const AdagradOptions& options = AdagradOptions())
+      : Adagrad(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
+  Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& defaults = AdagradOptions())
+      : Optimizer("Adagrad", std::move(groups), defaults, {"sum"}) {}
 
  private:
   void update() override;
-  void check(const OptimizerOptions& options) const override;
 };
 
 }  // namespace tg::optim

@@ -12,25 +12,36 @@
 namespace tg::optim {
 
 using Betas = std::tuple<double, double>;
+// Where weight decay goes: Adam adds weight_decay * p to the gradient (l2), AdamW first shrinks
+// p by 1 - lr * weight_decay (decoupled).
+enum class WeightDecay { l2, decoupled };
 
-class AdamOptions : public OptionsBase<AdamOptions> {
+// The options of Adam (AdamOptions) and AdamW (AdamWOptions): they differ in weight_decay's
+// default only.
+template <WeightDecay decay> class AdamOptionsOf : public OptionsBase<AdamOptionsOf<decay>> {
  public:
-  AdamOptions(double lr = 1e-3) : OptionsBase(lr) {}  // implicit, as libtorch
+  AdamOptionsOf(double lr = 1e-3) : OptionsBase<AdamOptionsOf>(lr) {}  // implicit, as libtorch
   TG_ARG(Betas, betas, Betas(0.9, 0.999));
   TG_ARG(double, eps, 1e-8);
-  TG_ARG(double, weight_decay, 0);
+  TG_ARG(double, weight_decay, decay == WeightDecay::l2 ? 0 : 1e-2);
   TG_ARG(bool, amsgrad, false);
   TG_ARG(bool, maximize, false);
+  void check(const char* optimizer) const override;
 };
+using AdamOptions = AdamOptionsOf<WeightDecay::l2>;
 
-class Adam : public Optimizer {
+// Adam (AdamOf<WeightDecay::l2>) and AdamW (AdamOf<WeightDecay::decoupled>).
+template <WeightDecay decay> class AdamOf : public Optimizer {
  public:
-  Adam(std::vector<Tensor> params, const AdamOptions& options = AdamOptions());
-  Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults = AdamOptions());
+  AdamOf(std::vector<Tensor> params, const AdamOptionsOf<decay>& options = {})
+      : AdamOf(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
+  AdamOf(std::vector<ParamGroup> groups, const AdamOptionsOf<decay>& defaults = {})
+      : Optimizer(decay == WeightDecay::l2 ? "Adam" : "AdamW", std::move(groups), defaults,
+                  {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {}
 
  private:
   void update() override;
-  void check(const OptimizerOptions& options) const override;
 };
+using Adam = AdamOf<WeightDecay::l2>;
 
 }  // namespace tg::optim

@@ -50,14 +50,6 @@ double MultiStepLR::next_lr(double lr, double) const {
   return hits == 0 ? lr : lr * std::pow(gamma_, double(hits));
 }
 
-ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)
-    : LRScheduler(optimizer), gamma_(gamma) {
-  step();
-}
-double ExponentialLR::next_lr(double lr, double) const {
-  return last_epoch_ == 0 ? lr : lr * gamma_;
-}
-
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, long T_max, double eta_min)
     : LRScheduler(optimizer), t_max_(T_max), eta_min_(eta_min) {
   require_positive(T_max, "CosineAnnealingLR", "T_max");

@@ -53,13 +53,9 @@ class MultiStepLR : public LRScheduler {
 };
 
 // lr *= gamma every epoch.
-class ExponentialLR : public LRScheduler {
+class ExponentialLR : public StepLR {
  public:
-  ExponentialLR(Optimizer& optimizer, double gamma);
-
- private:
-  double next_lr(double lr, double base_lr) const override;
-  double gamma_;
+  ExponentialLR(Optimizer& optimizer, double gamma) : StepLR(optimizer, 1, gamma) {}
 };
 
 // lr_e = eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2 (continuing as a

@@ -1,7 +1,7 @@
 #include <tapegrad/optim/optimizer.hpp>
 
 #include <algorithm>
-#include <cctype>
+#include <regex>
 #include <unordered_set>
 
 #include <tapegrad/autograd/node.hpp>
@@ -25,11 +25,9 @@ const OptimizerOptions& ParamGroup::options() const {
   return *options_;
 }
 
-Optimizer::Optimizer(const char* name, const OptimizerOptions& defaults,
-                     std::vector<std::string> buffer_names)
-    : name_(name), defaults_(defaults.clone()), buffer_names_(std::move(buffer_names)) {}
-
-void Optimizer::init(std::vector<ParamGroup> groups) {
+Optimizer::Optimizer(const char* name, std::vector<ParamGroup> groups,
+                     const OptimizerOptions& defaults, std::vector<std::string> buffer_names)
+    : name_(name), defaults_(defaults.clone()), buffer_names_(std::move(buffer_names)) {
   check(*defaults_);
   if (groups.empty()) throw ValueError(str(name_, ": got an empty list of parameter groups"));
   for (const ParamGroup& group : groups) add_param_group(group);
@@ -53,6 +51,11 @@ void Optimizer::add_param_group(const ParamGroup& group) {
                            ") appears more than once in the parameter groups"));
   }
   groups_.push_back(std::move(added));
+}
+
+void Optimizer::check(const OptimizerOptions& options) const {
+  detail::require(options.get_lr() >= 0, name_, "learning rate", options.get_lr(), "must be >= 0");
+  options.check(name_);
 }
 
 Tensor Optimizer::step(const LossClosure& closure) {
@@ -109,18 +112,8 @@ NamedTensors Optimizer::state_dict() const {
   return out;
 }
 
-// Splits "N.rest" into N (digits only, at most 9) and rest; false when malformed.
-static bool split_index(const std::string& key, std::size_t& index, std::string& rest) {
-  std::size_t dot = key.find('.');
-  if (dot == 0 || dot == std::string::npos || dot > 9) return false;
-  for (std::size_t i = 0; i < dot; ++i)
-    if (!std::isdigit(static_cast<unsigned char>(key[i]))) return false;
-  index = std::stoul(key.substr(0, dot));
-  rest = key.substr(dot + 1);
-  return true;
-}
-
 void Optimizer::load_state_dict(const NamedTensors& state) {
+  static const std::regex known(R"((param_groups|state)\.(\d{1,9})\.(\w+))");
   NoGradGuard no_grad;
   std::vector<Tensor> params;
   for (const ParamGroup& group : groups_)
@@ -133,14 +126,16 @@ void Optimizer::load_state_dict(const NamedTensors& state) {
       return ValueError(str(name_, ": load_state_dict: entry '", key, "' ", why));
     };
     if (!value.defined()) throw bad("is an undefined tensor");
-    std::size_t index = 0;
-    std::string rest;
-    if (key.rfind("param_groups.", 0) == 0) {
-      if (!split_index(key.substr(13), index, rest) || rest != "lr") throw bad("is not known");
+    std::smatch parts;
+    if (!std::regex_match(key, parts, known) || (parts[1] == "param_groups" && parts[3] != "lr"))
+      throw bad("is not known (expected param_groups.G.lr or state.I.<name>)");
+    const std::size_t index = std::stoul(parts[2]);
+    const std::string rest = parts[3];
+    if (parts[1] == "param_groups") {
       if (index >= groups_.size()) throw bad(str("names a group, but there are ", groups_.size()));
       if (value.numel() != 1) throw bad("must hold one value");
       lrs[index] = value.item();
-    } else if (key.rfind("state.", 0) == 0 && split_index(key.substr(6), index, rest)) {
+    } else {
       if (index >= params.size())
         throw bad(str("names a parameter, but there are ", params.size()));
       const Tensor& p = params[index];
@@ -159,8 +154,6 @@ void Optimizer::load_state_dict(const NamedTensors& state) {
       } else {
         s.buffers[name - buffer_names_.begin()] = copy_as(value, p.dtype());
       }
-    } else {
-      throw bad("is not known (expected param_groups.G.lr or state.I.<name>)");
     }
   }
   state_ = std::move(loaded);

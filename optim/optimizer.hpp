@@ -1,6 +1,6 @@
 #pragma once
 // The optimizer base: parameter groups with per-group options, zero_grad, step, state_dict.
-// A concrete optimizer (SGD, Adam, ...) only validates its options and writes the update.
+// A concrete optimizer (SGD, Adam, ...) only writes the update; its options validate themselves.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -26,6 +26,11 @@ class OptimizerOptions {
  protected:
   explicit OptimizerOptions(double lr) : lr_(lr) {}
   double lr_;
+
+ private:
+  friend class Optimizer;
+  // Throws ValueError "<optimizer>: invalid <option> ..." (the learning rate is checked for all).
+  virtual void check(const char* optimizer) const = 0;
 };
 
 template <class Derived> class OptionsBase : public OptimizerOptions {
@@ -102,10 +107,9 @@ class Optimizer {
     double step = 0;              // number of updates of this parameter
     std::vector<Tensor> buffers;  // one slot per buffer name; undefined until first used
   };
-  Optimizer(const char* name, const OptimizerOptions& defaults,
+  // Checks the defaults, then adds the groups.
+  Optimizer(const char* name, std::vector<ParamGroup> groups, const OptimizerOptions& defaults,
             std::vector<std::string> buffer_names);
-  // Checks the defaults, then adds the groups (the constructor of each optimizer calls this).
-  void init(std::vector<ParamGroup> groups);
   // For every parameter with a gradient: step count += 1, then
   // f(const Options&, detail::Slice<T>&) with raw pointers to value, gradient and buffers.
   // Defined in optim/detail/update.hpp.
@@ -114,8 +118,8 @@ class Optimizer {
   const char* name_;
 
  private:
-  virtual void update() = 0;                                // the rule; grad mode is off
-  virtual void check(const OptimizerOptions& options) const = 0;  // throws ValueError
+  virtual void update() = 0;  // the rule; grad mode is off
+  void check(const OptimizerOptions& options) const;
   ParamState& state(const Tensor& param);
 
   std::unique_ptr<OptimizerOptions> defaults_;

@@ -6,20 +6,11 @@
 
 namespace tg::optim {
 
-RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options)
-    : RMSprop(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
-RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& defaults)
-    : Optimizer("RMSprop", defaults, {"square_avg", "momentum_buffer", "grad_avg"}) {
-  init(std::move(groups));
-}
-
-void RMSprop::check(const OptimizerOptions& options) const {
-  const auto& o = static_cast<const RMSpropOptions&>(options);
-  detail::require(o.lr() >= 0, name_, "learning rate", o.lr(), "must be >= 0");
-  detail::require(o.eps() >= 0, name_, "epsilon", o.eps(), "must be >= 0");
-  detail::require(o.momentum() >= 0, name_, "momentum", o.momentum(), "must be >= 0");
-  detail::require(o.weight_decay() >= 0, name_, "weight_decay", o.weight_decay(), "must be >= 0");
-  detail::require(o.alpha() >= 0, name_, "alpha", o.alpha(), "must be >= 0");
+void RMSpropOptions::check(const char* name) const {
+  detail::require(eps() >= 0, name, "epsilon", eps(), "must be >= 0");
+  detail::require(momentum() >= 0, name, "momentum", momentum(), "must be >= 0");
+  detail::require(weight_decay() >= 0, name, "weight_decay", weight_decay(), "must be >= 0");
+  detail::require(alpha() >= 0, name, "alpha", alpha(), "must be >= 0");
 }
 
 void RMSprop::update() {

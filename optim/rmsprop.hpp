@@ -17,16 +17,19 @@ class RMSpropOptions : public OptionsBase<RMSpropOptions> {
   TG_ARG(double, momentum, 0);
   TG_ARG(bool, centered, false);
   TG_ARG(bool, maximize, false);
+  void check(const char* optimizer) const override;
 };
 
 class RMSprop : public Optimizer {
  public:
-  RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = RMSpropOptions());
-  RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& defaults = RMSpropOptions());
+  RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = RMSpropOptions())
+      : RMSprop(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
+  RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& defaults = RMSpropOptions())
+      : Optimizer("RMSprop", std::move(groups), defaults,
+                  {"square_avg", "momentum_buffer", "grad_avg"}) {}
 
  private:
   void update() override;
-  void check(const OptimizerOptions& options) const override;
 };
 
 }  // namespace tg::optim

@@ -4,22 +4,13 @@
 
 namespace tg::optim {
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
-    : SGD(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
-SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults)
-    : Optimizer("SGD", defaults, {"momentum_buffer"}) {
-  init(std::move(groups));
-}
-
-void SGD::check(const OptimizerOptions& options) const {
-  const auto& o = static_cast<const SGDOptions&>(options);
-  detail::require(o.lr() >= 0, name_, "learning rate", o.lr(), "must be >= 0");
-  detail::require(o.momentum() >= 0, name_, "momentum", o.momentum(), "must be >= 0");
-  detail::require(o.weight_decay() >= 0, name_, "weight_decay", o.weight_decay(), "must be >= 0");
-  if (o.nesterov() && (o.momentum() <= 0 || o.dampening() != 0))
-    throw ValueError(detail::str(name_, ": nesterov momentum requires a momentum > 0 and zero "
-                                 "dampening (got momentum ", o.momentum(), ", dampening ",
-                                 o.dampening(), ")"));
+void SGDOptions::check(const char* name) const {
+  detail::require(momentum() >= 0, name, "momentum", momentum(), "must be >= 0");
+  detail::require(weight_decay() >= 0, name, "weight_decay", weight_decay(), "must be >= 0");
+  if (nesterov() && (momentum() <= 0 || dampening() != 0))
+    throw ValueError(detail::str(name, ": nesterov momentum requires a momentum > 0 and zero "
+                                 "dampening (got momentum ", momentum(), ", dampening ",
+                                 dampening(), ")"));
 }
 
 void SGD::update() {

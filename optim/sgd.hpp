@@ -16,16 +16,18 @@ class SGDOptions : public OptionsBase<SGDOptions> {
   TG_ARG(double, weight_decay, 0);
   TG_ARG(bool, nesterov, false);
   TG_ARG(bool, maximize, false);
+  void check(const char* optimizer) const override;
 };
 
 class SGD : public Optimizer {
  public:
-  SGD(std::vector<Tensor> params, const SGDOptions& options);
-  SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults);
+  SGD(std::vector<Tensor> params, const SGDOptions& options)
+      : SGD(std::vector<ParamGroup>{ParamGroup(std::move(params))}, options) {}
+  SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults)
+      : Optimizer("SGD", std::move(groups), defaults, {"momentum_buffer"}) {}
 
  private:
   void update() override;
-  void check(const OptimizerOptions& options) const override;
 };
 
 }  // namespace tg::optim
