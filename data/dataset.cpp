@@ -1,26 +1,33 @@
+#include <tapegrad/autograd/node.hpp>
+#include <tapegrad/autograd/shape.hpp>
 #include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/data/dataset.hpp>
-#include <tapegrad/data/detail/rows.hpp>
 
-#include <cstring>
+#include <algorithm>
 
 namespace tg::data {
 
 using tg::detail::str;
 
-Tensor detail::copy_rows(const Shape& shape, std::size_t rows, Dtype dtype,
-                         const RowSource& source) {
-  auto fill = [&](auto tag) {
-    using T = decltype(tag);
-    auto out = tg::detail::empty_array<T>(shape);
-    const std::size_t row = rows ? out.size() / rows : 0;
-    for (std::size_t k = 0; k < rows; ++k) {
-      auto [t, first] = source(k);
-      std::memcpy(out.data() + k * row, t->data<T>() + first, row * sizeof(T));
+Batch Dataset::get_batch(const std::vector<std::size_t>& indices) const {
+  std::vector<Tensor> xs, ys;
+  for (std::size_t i : indices) {
+    auto [x, y] = get(i);
+    xs.push_back(x), ys.push_back(y);
+  }
+  auto stacked = [&](const std::vector<Tensor>& samples, const char* name) {
+    for (std::size_t k = 1; k < samples.size(); ++k) {
+      const Tensor &t = samples[k], &t0 = samples[0];
+      if (t.shape() != t0.shape() || t.dtype() != t0.dtype())
+        throw ShapeError(str("DataLoader: sample ", indices[k], " has ", name, " of shape ",
+                             to_string(t.shape()), " ", to_string(t.dtype()),
+                             ", unlike the batch's first sample (", to_string(t0.shape()), " ",
+                             to_string(t0.dtype()), ")"));
     }
-    return tg::detail::make(std::move(out));
+    return stack(samples);
   };
-  return dtype == Dtype::float32 ? fill(float()) : fill(double());
+  NoGradGuard no_grad;  // a batch is data: a copy, never on the tape
+  return {stacked(xs, "x"), stacked(ys, "y")};
 }
 
 TensorDataset::TensorDataset(Tensor x, Tensor y) : x_(std::move(x)), y_(std::move(y)) {
@@ -32,18 +39,27 @@ TensorDataset::TensorDataset(Tensor x, Tensor y) : x_(std::move(x)), y_(std::mov
 std::size_t TensorDataset::size() const { return x_.size(0); }
 
 std::pair<Tensor, Tensor> TensorDataset::get(std::size_t index) const {
-  if (index >= size())
-    throw ValueError(str("TensorDataset: index ", index, " is out of range for ", size(),
-                         " samples"));
-  auto row = [&](const Tensor& t) {
+  Batch b = get_batch({index});
+  return {b.x.squeeze(0), b.y.squeeze(0)};
+}
+
+Batch TensorDataset::get_batch(const std::vector<std::size_t>& indices) const {
+  for (std::size_t i : indices)
+    if (i >= size())
+      throw ValueError(str("TensorDataset: index ", i, " is out of range for ", size(),
+                           " samples"));
+  auto rows = [&](const Tensor& t) {  // row indices[k] of t, copied whole
     Shape shape = t.shape();
-    shape.erase(shape.begin());
-    std::size_t n = t.numel() / size();
-    return detail::copy_rows(shape, 1, t.dtype(), [&](std::size_t) {
-      return std::make_pair(&t, index * n);
+    const std::size_t row = shape[0] ? t.numel() / shape[0] : 0;
+    shape[0] = indices.size();
+    return tg::detail::visit_all(t, [&](const auto& a) {
+      auto out = tg::detail::empty_array<typename std::decay_t<decltype(a)>::value_type>(shape);
+      for (std::size_t k = 0; k < indices.size(); ++k)
+        std::copy_n(a.data() + indices[k] * row, row, out.data() + k * row);
+      return tg::detail::make(std::move(out));
     });
   };
-  return {row(x_), row(y_)};
+  return {rows(x_), rows(y_)};
 }
 
 }  // namespace tg::data

@@ -2,7 +2,6 @@
 #include <tapegrad/data/datasets.hpp>
 #include <tapegrad/data/fashion_mnist.hpp>
 
-#include <numeric>
 #include <tuple>
 
 namespace tg::data {
@@ -33,23 +32,5 @@ Example<> MNIST::get(std::size_t index) {
 }
 
 }  // namespace datasets
-
-namespace samplers {
-
-void detail::IndexSampler::reset(std::optional<std::size_t> new_size) {
-  order_.resize(new_size.value_or(order_.size()));
-  if (shuffle_) order_ = randperm(order_.size());
-  else std::iota(order_.begin(), order_.end(), std::size_t(0));
-  position_ = 0;
-}
-
-std::optional<std::vector<std::size_t>> detail::IndexSampler::next(std::size_t batch_size) {
-  if (position_ == order_.size()) return std::nullopt;
-  const std::size_t first = position_;
-  position_ = std::min(order_.size(), first + batch_size);
-  return std::vector<std::size_t>(order_.begin() + first, order_.begin() + position_);
-}
-
-}  // namespace samplers
 
 }  // namespace tg::data

@@ -162,92 +162,19 @@ class MapDataset : public BatchDataset<MapDataset<Source, AppliedTransform>> {
 
 }  // namespace datasets
 
-namespace samplers {
-
-namespace detail {
-// Hands out one epoch's indices, batch_size at a time (nullopt at the end); reset() starts the
-// next epoch: 0, 1, ..., size-1, or with shuffle a new permutation from the default generator.
-class IndexSampler {
- public:
-  void reset(std::optional<std::size_t> new_size = std::nullopt);
-  std::optional<std::vector<std::size_t>> next(std::size_t batch_size);
-
- protected:
-  IndexSampler(std::size_t size, bool shuffle) : order_(size), shuffle_(shuffle) { reset(); }
-
- private:
-  std::vector<std::size_t> order_;
-  std::size_t position_ = 0;
-  bool shuffle_;
-};
-}  // namespace detail
-
-struct SequentialSampler : detail::IndexSampler {
-  explicit SequentialSampler(std::size_t size) : IndexSampler(size, false) {}
-};
-struct RandomSampler : detail::IndexSampler {
-  explicit RandomSampler(std::size_t size) : IndexSampler(size, true) {}
-};
-
-}  // namespace samplers
-
-// Batches of dataset.get_batch(indices) for the indices the sampler gives; the batch size and
-// drop_last come from the options (shuffle, seed and generator are DataLoader's: the sampler
-// decides the order here, and giving them is a tg::ValueError).
-template <class D, class S> class StatelessDataLoader {
- public:
-  using BatchType = decltype(std::declval<D&>().get_batch(std::vector<std::size_t>()));
-  class Iterator {
-   public:
-    BatchType& operator*() { return *batch_; }
-    BatchType* operator->() { return &*batch_; }
-    Iterator& operator++() { return batch_ = loader_->next(), *this; }
-    bool operator==(const Iterator& o) const { return batch_.has_value() == o.batch_.has_value(); }
-    bool operator!=(const Iterator& o) const { return !(*this == o); }
-
-   private:
-    friend class StatelessDataLoader;
-    Iterator(StatelessDataLoader* loader, std::optional<BatchType> batch)
-        : loader_(loader), batch_(std::move(batch)) {}
-    StatelessDataLoader* loader_;
-    std::optional<BatchType> batch_;
-  };
-
-  StatelessDataLoader(D dataset, S sampler, DataLoaderOptions options)
-      : dataset_(std::move(dataset)), sampler_(std::move(sampler)), options_(options) {
-    if (options.batch_size() == 0)
-      throw ValueError("make_data_loader: batch_size must be positive");
-    if (options.shuffle() || options.seed() || options.generator())
-      throw ValueError("make_data_loader: the sampler orders the samples; shuffle, seed and "
-                       "generator are options of tg::data::DataLoader");
-  }
-  Iterator begin() { return sampler_.reset(), Iterator(this, next()); }  // starts an epoch
-  Iterator end() { return Iterator(this, std::nullopt); }
-  const DataLoaderOptions& options() const { return options_; }
-
- private:
-  std::optional<BatchType> next() {
-    auto indices = sampler_.next(options_.batch_size());
-    if (!indices || (options_.drop_last() && indices->size() < options_.batch_size())) return {};
-    return dataset_.get_batch(*indices);
-  }
-  D dataset_;
-  S sampler_;
-  DataLoaderOptions options_;
-};
-
+// A StatelessDataLoader of dataset and Sampler(dataset's size). The batch size and drop_last come
+// from the options; shuffle, seed and generator are DataLoader's (the sampler decides the order
+// here), and giving them is a tg::ValueError.
 template <class Sampler = samplers::RandomSampler, class D>
 std::unique_ptr<StatelessDataLoader<D, Sampler>> make_data_loader(
     D dataset, DataLoaderOptions options = DataLoaderOptions()) {
   const std::optional<std::size_t> size = dataset.size();
   if (!size) throw ValueError("make_data_loader: the dataset must have a size");
+  if (options.shuffle() || options.seed() || options.generator())
+    throw ValueError("make_data_loader: the sampler orders the samples; shuffle, seed and "
+                     "generator are options of tg::data::DataLoader");
   return std::make_unique<StatelessDataLoader<D, Sampler>>(std::move(dataset), Sampler(*size),
                                                            options);
-}
-template <class Sampler = samplers::RandomSampler, class D>
-std::unique_ptr<StatelessDataLoader<D, Sampler>> make_data_loader(D dataset,
-                                                                  std::size_t batch_size) {
-  return make_data_loader<Sampler>(std::move(dataset), DataLoaderOptions(batch_size));
 }
 
 }  // namespace tg::data
