@@ -9,36 +9,27 @@ namespace tg::data {
 
 using tg::detail::str;
 
-static std::vector<std::string> split_line(const std::string& line, char delimiter) {
-  std::vector<std::string> cells;
-  for (std::size_t begin = 0;;) {
-    std::size_t end = std::min(line.find(delimiter, begin), line.size());
-    cells.push_back(line.substr(begin, end - begin));
-    if (end == line.size()) return cells;
-    begin = end + 1;
-  }
-}
-
 Tensor read_csv(const std::string& path, bool header, char delimiter, Dtype dtype) {
   std::ifstream in(path);
   if (!in) throw IOError(str("read_csv: cannot open ", path));
   std::vector<double> values;
-  std::size_t columns = 0, rows = 0, line_number = 0;
-  bool columns_known = false;
+  std::size_t columns = 0, rows = 0, line_number = 0;  // columns: 0 until the first row
   std::string line;
   while (std::getline(in, line)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::vector<std::string> cells = split_line(line, delimiter);
-    if (!columns_known) columns = cells.size(), columns_known = true;
+    std::vector<std::string> cells(1);
+    for (char c : line)
+      if (c == delimiter) cells.emplace_back();
+      else cells.back() += c;
+    if (columns == 0) {  // the first non-blank line fixes the column count; with header, names
+      columns = cells.size();
+      if (header) continue;
+    }
     if (cells.size() != columns)
       throw IOError(str("read_csv: ", path, " line ", line_number, " has ", cells.size(),
                         " columns, expected ", columns));
-    if (header) {  // the first non-blank line: names, which fix the column count
-      header = false;
-      continue;
-    }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const char* text = cells[c].c_str();
       char* stop = nullptr;

@@ -133,10 +133,11 @@ std::pair<Tensor, Tensor> make_regression(std::size_t n_samples, std::size_t n_f
   for (std::size_t i = 0; i < n_samples; ++i)
     for (std::size_t t = 0; t < n_targets; ++t) {
       double& v = y[i * n_targets + t];
-      for (std::size_t f = 0; f < n_features; ++f) v += x[i * n_features + f] * w[f * n_targets + t];
+      for (std::size_t f = 0; f < n_features; ++f)
+        v += x[i * n_features + f] * w[f * n_targets + t];
       if (noise > 0) v += noise * normal(gen);
     }
-  auto shape = [&](std::size_t rows) { return n_targets == 1 ? Shape{rows} : Shape{rows, n_targets}; };
+  auto shape = [&](std::size_t n) { return n_targets == 1 ? Shape{n} : Shape{n, n_targets}; };
   if (coef) *coef = from_vector(w, shape(n_features));
   return {from_vector(x, {n_samples, n_features}), from_vector(y, shape(n_samples))};
 }
