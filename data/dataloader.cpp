@@ -20,9 +20,6 @@ samplers::detail::IndexSampler sampler(const DataLoaderOptions& options) {
 }
 }  // namespace
 
-DataLoader::DataLoader(const Dataset& dataset, DataLoaderOptions options)
-    : DataLoader(std::shared_ptr<const Dataset>(&dataset, [](const Dataset*) {}), options) {}
-
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
     : StatelessDataLoader({std::move(dataset)}, sampler(options), options) {}
 

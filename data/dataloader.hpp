@@ -123,7 +123,8 @@ class DataLoader
     : public StatelessDataLoader<detail::DatasetHandle, samplers::detail::IndexSampler> {
  public:
   // Keeps a reference to an lvalue dataset (which must outlive the loader)...
-  DataLoader(const Dataset& dataset, DataLoaderOptions options = DataLoaderOptions());
+  DataLoader(const Dataset& dataset, DataLoaderOptions options = DataLoaderOptions())
+      : DataLoader(std::shared_ptr<const Dataset>(&dataset, [](const Dataset*) {}), options) {}
   // ...and takes ownership of a temporary one: DataLoader(TensorDataset(x, y), options).
   template <class D, class = std::enable_if_t<!std::is_lvalue_reference_v<D> &&
                                               std::is_base_of_v<Dataset, std::decay_t<D>>>>

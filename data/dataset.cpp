@@ -11,23 +11,20 @@ using tg::detail::str;
 
 Batch Dataset::get_batch(const std::vector<std::size_t>& indices) const {
   std::vector<Tensor> xs, ys;
+  auto add = [](std::vector<Tensor>& all, const Tensor& t, std::size_t i, const char* name) {
+    if (!all.empty() && (t.shape() != all[0].shape() || t.dtype() != all[0].dtype()))
+      throw ShapeError(str("DataLoader: sample ", i, " has ", name, " of shape ",
+                           to_string(t.shape()), " ", to_string(t.dtype()),
+                           ", unlike the batch's first sample (", to_string(all[0].shape()), " ",
+                           to_string(all[0].dtype()), ")"));
+    all.push_back(t);
+  };
   for (std::size_t i : indices) {
     auto [x, y] = get(i);
-    xs.push_back(x), ys.push_back(y);
+    add(xs, x, i, "x"), add(ys, y, i, "y");
   }
-  auto stacked = [&](const std::vector<Tensor>& samples, const char* name) {
-    for (std::size_t k = 1; k < samples.size(); ++k) {
-      const Tensor &t = samples[k], &t0 = samples[0];
-      if (t.shape() != t0.shape() || t.dtype() != t0.dtype())
-        throw ShapeError(str("DataLoader: sample ", indices[k], " has ", name, " of shape ",
-                             to_string(t.shape()), " ", to_string(t.dtype()),
-                             ", unlike the batch's first sample (", to_string(t0.shape()), " ",
-                             to_string(t0.dtype()), ")"));
-    }
-    return stack(samples);
-  };
   NoGradGuard no_grad;  // a batch is data: a copy, never on the tape
-  return {stacked(xs, "x"), stacked(ys, "y")};
+  return {stack(xs), stack(ys)};
 }
 
 TensorDataset::TensorDataset(Tensor x, Tensor y) : x_(std::move(x)), y_(std::move(y)) {
