@@ -122,12 +122,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     return std::all_of(a.begin(), a.end(), [](auto v) { return v >= 0 && v <= 1; });
   });
   if (!in_range) throw ValueError(str(op, ": all elements of input should be between 0 and 1"));
-  Tensor loss = binary_cross_entropy_elementwise(input, target);
-  if (weight.defined()) {
-    check_broadcasts_to(op, "weight", weight, input.shape());
-    loss = loss * weight;
-  }
-  return reduce(loss, reduction, op);
+  return reduce(weighted(op, binary_cross_entropy_elementwise(input, target), weight), reduction,
+                op);
 }
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction) {
   return binary_cross_entropy(input, target, Tensor(), reduction);
@@ -143,12 +139,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     check_broadcasts_to(op, "pos_weight", o.pos_weight(), input.shape());
     log_sigmoid_neg = (1.0 + (o.pos_weight() - 1.0) * target) * log_sigmoid_neg;
   }
-  Tensor loss = (1.0 - target) * input + log_sigmoid_neg;
-  if (o.weight().defined()) {
-    check_broadcasts_to(op, "weight", o.weight(), input.shape());
-    loss = loss * o.weight();
-  }
-  return reduce(loss, o.reduction(), op);
+  return reduce(weighted(op, (1.0 - target) * input + log_sigmoid_neg, o.weight()), o.reduction(),
+                op);
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
@@ -171,11 +163,6 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
 }
 
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
-                Reduction reduction, long ignore_index) {
-  return nll_loss(input, target,
-                  NLLOptions().weight(weight).reduction(reduction).ignore_index(ignore_index));
-}
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& o) {
   ClassTargets t = class_targets("nll_loss", input, target, o.weight(), o.ignore_index());
   Tensor loss = -mass_sum(t.mass, input, class_axis(input));
@@ -254,11 +241,7 @@ Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
   const char* op = "multilabel_soft_margin_loss";
   check_same_shape(op, input, target);
   if (input.ndim() == 0) throw ShapeError(str(op, ": input must have a class dim, got shape []"));
-  Tensor loss = target * softplus(-input) + (1.0 - target) * softplus(input);
-  if (weight.defined()) {
-    check_broadcasts_to(op, "weight", weight, input.shape());
-    loss = loss * weight;
-  }
+  Tensor loss = weighted(op, target * softplus(-input) + (1.0 - target) * softplus(input), weight);
   return reduce(sum(loss, {-1}) / double(input.size(-1)), reduction, op);
 }
 Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {

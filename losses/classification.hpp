@@ -46,8 +46,11 @@ struct NLLOptions {
 // by Σ w_{t_n} over non-ignored targets, as cross_entropy.
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& options = {});
 // ATen's argument order: nll_loss(output, targets, /*weight=*/{}, tg::Reduction::Sum).
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
-                Reduction reduction = Reduction::mean, long ignore_index = -100);
+inline Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                       Reduction reduction = Reduction::mean, long ignore_index = -100) {
+  return nll_loss(input, target,
+                  NLLOptions().weight(weight).reduction(reduction).ignore_index(ignore_index));
+}
 
 // input holds log-probabilities: target·(log target - input) (0 where target = 0), or with
 // log_target exp(target)·(target - input). batchmean = sum / input.size(0), the true KL
@@ -105,8 +108,11 @@ struct CTCOptions {
 Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
                 const Tensor& target_lengths, const CTCOptions& options = {});
 // ATen's argument order: ctc_loss(log_probs, targets, input_lengths, target_lengths, blank).
-Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
-                const Tensor& target_lengths, long blank, Reduction reduction = Reduction::mean,
-                bool zero_infinity = false);
+inline Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
+                       const Tensor& input_lengths, const Tensor& target_lengths, long blank,
+                       Reduction reduction = Reduction::mean, bool zero_infinity = false) {
+  return ctc_loss(log_probs, targets, input_lengths, target_lengths,
+                  CTCOptions().blank(blank).reduction(reduction).zero_infinity(zero_infinity));
+}
 
 }  // namespace tg::losses

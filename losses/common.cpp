@@ -7,6 +7,7 @@
 #include <tapegrad/losses/detail/common.hpp>
 #include <tapegrad/losses/reduction.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tg::losses {
@@ -34,14 +35,16 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b, const ch
 
 void check_broadcasts_to(const char* op, const char* what, const Tensor& t, const Shape& shape) {
   Shape s = t.shape();
-  bool fits = s.size() <= shape.size();
-  for (std::size_t i = 0; fits && i < s.size(); ++i) {
-    std::size_t d = shape[shape.size() - s.size() + i];
-    fits = s[i] == d || s[i] == 1;
-  }
-  if (!fits)
-    throw ShapeError(str(op, ": ", what, " shape ", to_string(s), " does not broadcast to input shape ",
-                         to_string(shape)));
+  auto fits = [](std::size_t dim, std::size_t target) { return dim == target || dim == 1; };
+  if (s.size() > shape.size() || !std::equal(s.rbegin(), s.rend(), shape.rbegin(), fits))
+    throw ShapeError(str(op, ": ", what, " shape ", to_string(s),
+                         " does not broadcast to input shape ", to_string(shape)));
+}
+
+Tensor weighted(const char* op, const Tensor& loss, const Tensor& weight) {
+  if (!weight.defined()) return loss;
+  check_broadcasts_to(op, "weight", weight, loss.shape());
+  return loss * weight;
 }
 
 Tensor divide_total(const Tensor& total, double denominator) {

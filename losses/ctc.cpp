@@ -149,11 +149,4 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
   return batched || options.reduction() != Reduction::none ? loss : reshape(loss, {});
 }
 
-Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
-                const Tensor& target_lengths, long blank, Reduction reduction,
-                bool zero_infinity) {
-  return ctc_loss(log_probs, targets, input_lengths, target_lengths,
-                  CTCOptions().blank(blank).reduction(reduction).zero_infinity(zero_infinity));
-}
-
 }  // namespace tg::losses

@@ -80,12 +80,6 @@ void Optimizer::zero_grad(bool set_to_none) {
     }
 }
 
-Optimizer::ParamState& Optimizer::state(const Tensor& param) {
-  ParamState& s = state_[param.impl()];
-  s.buffers.resize(buffer_names_.size());
-  return s;
-}
-
 // A copy that shares no storage (the optimizer writes its buffers in place).
 static Tensor copy_as(const Tensor& t, Dtype dtype) {
   return tg::detail::map(t.to(dtype), [](const auto& a) { return a; });

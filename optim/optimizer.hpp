@@ -78,9 +78,7 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 class Optimizer {
  public:
   using LossClosure = std::function<Tensor()>;
-  virtual ~Optimizer() = default;
-  Optimizer(const Optimizer&) = delete;
-  Optimizer& operator=(const Optimizer&) = delete;
+  virtual ~Optimizer() = default;  // not copyable: it owns its options (unique_ptr)
 
   // Re-evaluates the loss with `closure` (grad mode on) if given, then updates every parameter
   // that has a gradient, in place with grad mode off. Returns the closure's loss (or undefined).
@@ -120,7 +118,6 @@ class Optimizer {
  private:
   virtual void update() = 0;  // the rule; grad mode is off
   void check(const OptimizerOptions& options) const;
-  ParamState& state(const Tensor& param);
 
   std::unique_ptr<OptimizerOptions> defaults_;
   std::vector<ParamGroup> groups_;

@@ -11,6 +11,8 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b, const ch
                       const char* b_name = "target");
 // ShapeError unless `t` (named `what`) broadcasts to `shape` without growing it.
 void check_broadcasts_to(const char* op, const char* what, const Tensor& t, const Shape& shape);
+// loss · weight (loss when weight is undefined), checking that weight broadcasts to loss's shape.
+Tensor weighted(const char* op, const Tensor& loss, const Tensor& weight);
 // `total / denominator` (a sum of weights or a count). A zero denominator gives NaN with a zero
 // gradient, as PyTorch's mean over nothing (all targets ignored, empty batch).
 Tensor divide_total(const Tensor& total, double denominator);

@@ -73,7 +73,8 @@ template <class Options, class F> void Optimizer::for_each_param(F&& f) {
       Tensor grad = param.grad();
       if (!grad.defined()) continue;
       if (grad.dtype() != param.dtype()) grad = grad.to(param.dtype());
-      ParamState& s = state(param);
+      ParamState& s = state_[param.impl()];
+      s.buffers.resize(buffer_names_.size());
       s.step += 1;
       tg::detail::visit_mutable(param, "optimizer step", [&](auto& value) {
         using T = typename std::decay_t<decltype(value)>::value_type;
