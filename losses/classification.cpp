@@ -38,12 +38,6 @@ Tensor binary_cross_entropy_elementwise(const Tensor& x, const Tensor& t) {
   }, {x, t});
 }
 
-// Σ_c q_c·v_c along axis, with 0·(-inf) = 0: a log-probability of -inf (a masked logit) that
-// carries no target mass adds nothing, as in PyTorch's NLL which reads only the target entry.
-Tensor mass_sum(const Tensor& q, const Tensor& v, std::ptrdiff_t axis) {
-  return sum(where(q != scalar_like(0, q), q * v, scalar_like(0, v)), {axis});
-}
-
 // log Σ_c exp(x[c·stride]), shifted by the max so that ±1000 stays finite.
 template <class T> T row_logsumexp(const T* x, std::size_t classes, std::size_t stride) {
   T m = -std::numeric_limits<T>::infinity();
@@ -108,8 +102,9 @@ Tensor softmax_cross_entropy(const Tensor& x, const Tensor& target_mass, std::si
 // Class-index losses average over the total weight of the targets, not over their count.
 Tensor reduce_by_weight(const Tensor& loss, double total_weight, Reduction reduction,
                         const char* op) {
-  if (reduction == Reduction::mean) return divide_total(sum(loss), total_weight);
-  return reduce(loss, reduction, op);
+  if (reduction != Reduction::mean) return reduce(loss, reduction, op);
+  // A zero total (all targets ignored, empty batch) gives NaN with a zero gradient, as PyTorch.
+  return total_weight == 0 ? sum(loss) + std::nan("") : sum(loss) / total_weight;
 }
 
 }  // namespace
@@ -157,15 +152,17 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   std::size_t classes = input.size(axis);  // probabilities
   Tensor q = eps > 0 ? target * (1 - eps) + eps / double(classes) : target;
   if (o.weight().defined()) {
-    check_class_weight(op, o.weight(), input);
-    q = q * along_class_axis(o.weight(), input);
+    q = q * class_weight(op, o.weight(), input);
   }
   return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& o) {
   ClassTargets t = class_targets("nll_loss", input, target, o.weight(), o.ignore_index());
-  Tensor loss = -mass_sum(t.mass, input, class_axis(input));
+  // -Σ_c mass_c·input_c with 0·(-inf) = 0: a log-probability of -inf (a masked logit) that
+  // carries no target mass adds nothing, as in PyTorch's NLL which reads only the target entry.
+  Tensor m = t.mass, masked = where(m != scalar_like(0, m), m * input, scalar_like(0, input));
+  Tensor loss = -sum(masked, {class_axis(input)});
   return reduce_by_weight(loss, t.total, o.reduction(), "nll_loss");
 }
 
@@ -201,8 +198,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiM
   if (o.p() == 2) z = z * z;
   z = z * (1.0 - one_hot);
   if (o.weight().defined()) {
-    check_class_weight(op, o.weight(), input);
-    z = z * sum(one_hot * along_class_axis(o.weight(), input), {axis}, true);
+    z = z * sum(one_hot * class_weight(op, o.weight(), input), {axis}, true);
   }
   return reduce(sum(z, {axis}) / double(classes), o.reduction(), op);
 }

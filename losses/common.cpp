@@ -47,11 +47,6 @@ Tensor weighted(const char* op, const Tensor& loss, const Tensor& weight) {
   return loss * weight;
 }
 
-Tensor divide_total(const Tensor& total, double denominator) {
-  if (denominator == 0) return total + std::nan("");
-  return total / denominator;
-}
-
 Tensor clamp_min_straight_through(const Tensor& x, double lo) {
   Tensor constant = x.detach();
   return x + (clamp(constant, lo, std::nullopt) - constant);
@@ -72,18 +67,15 @@ Tensor scalar_like(double value, const Tensor& like) { return scalar(value, like
 
 std::ptrdiff_t class_axis(const Tensor& input) { return input.ndim() == 1 ? 0 : 1; }
 
-void check_class_weight(const char* op, const Tensor& weight, const Tensor& input) {
+Tensor class_weight(const char* op, const Tensor& weight, const Tensor& input) {
   std::size_t classes = input.size(class_axis(input));
   if (weight.defined() && weight.shape() != Shape{classes})
     throw ShapeError(str(op, ": weight shape ", to_string(weight.shape()), " does not fit input shape ",
                          to_string(input.shape()), " (one weight per class: [", classes, "])"));
-}
-
-Tensor along_class_axis(const Tensor& v, const Tensor& input) {
-  if (input.ndim() <= 1) return v;
+  if (!weight.defined() || input.ndim() <= 1) return weight;
   std::vector<std::ptrdiff_t> shape(input.ndim(), 1);
   shape[1] = -1;
-  return reshape(v, shape);
+  return reshape(weight, shape);
 }
 
 ClassTargets class_targets(const char* op, const Tensor& input, const Tensor& target,
@@ -97,7 +89,7 @@ ClassTargets class_targets(const char* op, const Tensor& input, const Tensor& ta
   if (target.shape() != expected)
     throw ShapeError(str(op, ": target shape ", to_string(target.shape()), " does not fit input shape ",
                          to_string(in), " (expected ", to_string(expected), ")"));
-  check_class_weight(op, weight, input);
+  class_weight(op, weight, input);  // checks weight's shape
   std::vector<double> w = weight.defined() ? to_vector(weight) : std::vector<double>(classes, 1.0);
   std::size_t batch = axis == 0 ? 1 : in[0], inner = 1;
   for (std::size_t i = axis + 1; i < in.size(); ++i) inner *= in[i];

@@ -17,7 +17,6 @@
 
 #include <cmath>
 #include <limits>
-#include <memory>
 
 namespace tg::losses {
 namespace {
@@ -135,12 +134,11 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
                          "targets hold ", width, " labels, for ", shapes()));
 
   const Tensor x = batched ? log_probs : reshape(log_probs, {std::ptrdiff_t(steps), 1, -1});
-  auto batch_problems = std::make_shared<const Batch>(std::move(problems));
-  Tensor nll = from_vector(batch_problems->solve(to_vector(x), nullptr), {batch}, x.dtype());
-  nll = record_op("ctc_loss", nll, {x}, [batch_problems](const BackwardContext& c) {
+  Tensor nll = from_vector(problems.solve(to_vector(x), nullptr), {batch}, x.dtype());
+  nll = record_op("ctc_loss", nll, {x}, [problems = std::move(problems)](const BackwardContext& c) {
     const Tensor& x = c.saved[0];
     std::vector<double> grad(x.numel(), 0.0);
-    batch_problems->solve(to_vector(x), &grad);
+    problems.solve(to_vector(x), &grad);
     return Grads{from_vector(grad, x.shape(), x.dtype()) * reshape(c.grad, {1, -1, 1})};
   }, {x});
   if (options.reduction() == Reduction::mean)

@@ -19,17 +19,15 @@ void Adagrad::update() {
     using T = std::remove_pointer_t<decltype(x.value)>;
     const T clr = T(o.lr() / (1 + (x.step - 1) * o.lr_decay()));
     const T decay = T(o.weight_decay()), eps = T(o.eps()), sign = o.maximize() ? T(-1) : T(1);
-    T* p = x.value;
-    const T* g = x.grad;
     T* sum = x.buffer(0, o.initial_accumulator_value());
     detail::simd_for<T>(x.n, [&](std::size_t i, auto zero) {
       using V = decltype(zero);
       using std::sqrt;
-      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      V value = detail::read<V>(x.value + i), d = sign * detail::read<V>(x.grad + i);
       if (decay != 0) d = d + decay * value;
       V s = detail::read<V>(sum + i) + d * d;
       detail::write(sum + i, s);
-      detail::write(p + i, value - clr * d / (sqrt(s) + eps));
+      detail::write(x.value + i, value - clr * d / (sqrt(s) + eps));
     });
   });
 }

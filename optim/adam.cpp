@@ -30,16 +30,14 @@ void adam_update(const AdamOptionsOf<decay>& o, detail::Slice<T>& x) {
   const T b1 = T(beta1), b2 = T(beta2), eps = T(o.eps()), sign = o.maximize() ? T(-1) : T(1);
   const T l2 = decay == WeightDecay::l2 ? T(o.weight_decay()) : T(0);
   const T shrink = decay == WeightDecay::decoupled ? T(1 - o.lr() * o.weight_decay()) : T(1);
-  T* p = x.value;
-  const T* g = x.grad;
   T* m = x.buffer(0);
   T* v = x.buffer(1);
   T* v_max = o.amsgrad() ? x.buffer(2) : nullptr;
   detail::simd_for<T>(x.n, [&](std::size_t i, auto zero) {
     using V = decltype(zero);
     using std::max, std::sqrt;  // xsimd's versions for batches are found by ADL
-    V value = read<V>(p + i) * shrink, d = sign * read<V>(g + i);
-    if (l2 != 0) d = d + l2 * read<V>(p + i);
+    V value = read<V>(x.value + i) * shrink, d = sign * read<V>(x.grad + i);
+    if (l2 != 0) d = d + l2 * read<V>(x.value + i);
     V mi = b1 * read<V>(m + i) + (1 - b1) * d;
     V vi = b2 * read<V>(v + i) + (1 - b2) * d * d;
     write(m + i, mi);
@@ -48,7 +46,7 @@ void adam_update(const AdamOptionsOf<decay>& o, detail::Slice<T>& x) {
       vi = max(read<V>(v_max + i), vi);
       write(v_max + i, vi);
     }
-    write(p + i, value - step_size * mi / (sqrt(vi) * inv_correction2_sqrt + eps));
+    write(x.value + i, value - step_size * mi / (sqrt(vi) * inv_correction2_sqrt + eps));
   });
 }
 

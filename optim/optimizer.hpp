@@ -1,7 +1,6 @@
 #pragma once
 // The optimizer base: parameter groups with per-group options, zero_grad, step, state_dict.
 // A concrete optimizer (SGD, Adam, ...) only writes the update; its options validate themselves.
-#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>

@@ -18,15 +18,13 @@ void RMSprop::update() {
     using T = std::remove_pointer_t<decltype(x.value)>;
     const T lr = T(o.lr()), alpha = T(o.alpha()), eps = T(o.eps()), mu = T(o.momentum());
     const T decay = T(o.weight_decay()), sign = o.maximize() ? T(-1) : T(1);
-    T* p = x.value;
-    const T* g = x.grad;
     T* s = x.buffer(0);
     T* buf = mu > 0 ? x.buffer(1) : nullptr;
     T* a = o.centered() ? x.buffer(2) : nullptr;
     detail::simd_for<T>(x.n, [&](std::size_t i, auto zero) {
       using V = decltype(zero);
       using std::sqrt;
-      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      V value = detail::read<V>(x.value + i), d = sign * detail::read<V>(x.grad + i);
       if (decay != 0) d = d + decay * value;
       V si = alpha * detail::read<V>(s + i) + (1 - alpha) * d * d;
       detail::write(s + i, si);
@@ -39,9 +37,9 @@ void RMSprop::update() {
       if (buf) {
         V b = mu * detail::read<V>(buf + i) + d / avg;
         detail::write(buf + i, b);
-        detail::write(p + i, value - lr * b);
+        detail::write(x.value + i, value - lr * b);
       } else {
-        detail::write(p + i, value - lr * d / avg);
+        detail::write(x.value + i, value - lr * d / avg);
       }
     });
   });

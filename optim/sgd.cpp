@@ -22,18 +22,16 @@ void SGD::update() {
     // buf = keep_buf * buf + keep_d * d: on the first step (a fresh zero buffer) buf = d.
     const T keep_buf = x.has(0) ? mu : 0, keep_d = x.has(0) ? keep : 1;
     T* buf = mu != 0 ? x.buffer(0) : nullptr;
-    T* p = x.value;
-    const T* g = x.grad;
     detail::simd_for<T>(x.n, [&](std::size_t i, auto v) {
       using V = decltype(v);
-      V value = detail::read<V>(p + i), d = sign * detail::read<V>(g + i);
+      V value = detail::read<V>(x.value + i), d = sign * detail::read<V>(x.grad + i);
       if (decay != 0) d = d + decay * value;
       if (buf) {
         V b = keep_buf * detail::read<V>(buf + i) + keep_d * d;
         detail::write(buf + i, b);
         d = nesterov ? d + mu * b : b;
       }
-      detail::write(p + i, value - lr * d);
+      detail::write(x.value + i, value - lr * d);
     });
   });
 }

@@ -13,9 +13,6 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b, const ch
 void check_broadcasts_to(const char* op, const char* what, const Tensor& t, const Shape& shape);
 // loss · weight (loss when weight is undefined), checking that weight broadcasts to loss's shape.
 Tensor weighted(const char* op, const Tensor& loss, const Tensor& weight);
-// `total / denominator` (a sum of weights or a count). A zero denominator gives NaN with a zero
-// gradient, as PyTorch's mean over nothing (all targets ignored, empty batch).
-Tensor divide_total(const Tensor& total, double denominator);
 // max(x, lo) in value, identity in gradient: PyTorch clamps these in place under no_grad.
 Tensor clamp_min_straight_through(const Tensor& x, double lo);
 // ‖x‖_p along `axis` (p > 0 or infinity); the gradient is 0 where the norm is 0, as PyTorch.
@@ -23,13 +20,12 @@ Tensor norm(const Tensor& x, double p, std::ptrdiff_t axis, bool keepdim, const 
 
 // A 0-d constant of `like`'s dtype (for comparisons and where).
 Tensor scalar_like(double value, const Tensor& like);
-// ShapeError unless `weight` is undefined or holds one value per class of `input`: [C].
-void check_class_weight(const char* op, const Tensor& weight, const Tensor& input);
 
 // The class dim of a classification input: 1, or 0 for an unbatched [C] input.
 std::ptrdiff_t class_axis(const Tensor& input);
-// `v` (a [C] vector) shaped to broadcast along the class dim of `input`: [1, C, 1, ...].
-Tensor along_class_axis(const Tensor& v, const Tensor& input);
+// `weight` (one value per class of `input`, [C], else a ShapeError) shaped to broadcast along
+// the class dim of `input`: [1, C, 1, ...]. An undefined weight stays undefined.
+Tensor class_weight(const char* op, const Tensor& weight, const Tensor& input);
 
 // Class-index targets as a mass over classes, of input's shape:
 //   mass[n, c, ...] = w_c · ((1-ε)·[c = t_n] + ε/C), 0 for targets equal to ignore_index,

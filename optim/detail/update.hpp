@@ -14,7 +14,6 @@
 #endif
 
 #include <type_traits>
-#include <variant>
 
 #include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/optim/optimizer.hpp>
