@@ -1,4 +1,5 @@
 // Shape ops: each result is a new contiguous array; backward undoes the move of elements.
+#include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/shape.hpp>
 
@@ -474,5 +475,21 @@ Tensor one_hot(const Tensor& index, std::ptrdiff_t num_classes) {
   for (std::size_t i = 0; i < p.size(); ++i) out[i * classes + p[i]] = 1;
   return from_vector(out, shape, index.dtype());
 }
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  detail::broadcast_shapes(x.shape(), mask.shape(), "masked_fill");
+  return where(mask, full({}, value, x.dtype()), x);
+}
+
+static Tensor triangle(const Tensor& x, std::ptrdiff_t diagonal, bool upper) {
+  if (x.ndim() < 2)
+    throw ShapeError(str(upper ? "triu" : "tril", ": input of shape ", to_string(x.shape()),
+                         " has fewer than 2 dimensions"));
+  const auto rows = std::ptrdiff_t(x.size(-2));
+  Tensor offset = arange(0, double(x.size(-1))) - reshape(arange(0, double(rows)), {rows, 1});
+  return masked_fill(x, upper ? offset < double(diagonal) : offset > double(diagonal), 0);
+}
+Tensor triu(const Tensor& x, std::ptrdiff_t diagonal) { return triangle(x, diagonal, true); }
+Tensor tril(const Tensor& x, std::ptrdiff_t diagonal) { return triangle(x, diagonal, false); }
 
 }  // namespace tg

@@ -33,5 +33,12 @@ std::vector<Tensor> split(const Tensor& x, std::size_t split_size, std::ptrdiff_
 std::vector<Tensor> chunk(const Tensor& x, std::size_t chunks, std::ptrdiff_t axis = 0);
 // [..., num_classes] of 0/1; num_classes < 0 means max(index) + 1.
 Tensor one_hot(const Tensor& index, std::ptrdiff_t num_classes = -1);
+// value where mask (bool or 0/1, broadcast with x) is true, x elsewhere: a where(), so no
+// gradient reaches the filled elements. Integer x comes back float32 (where's promotion).
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
+// The triangle of the last two dims that keeps x[..., i, j] where j - i >= diagonal (triu) or
+// j - i <= diagonal (tril), zeros elsewhere: a masked_fill.
+Tensor triu(const Tensor& x, std::ptrdiff_t diagonal = 0);
+Tensor tril(const Tensor& x, std::ptrdiff_t diagonal = 0);
 
 }  // namespace tg
