@@ -11,12 +11,6 @@ namespace tg::optim {
 
 using detail::str;
 
-ParamGroup::ParamGroup(const ParamGroup& other)
-    : params_(other.params_), options_(other.options_ ? other.options_->clone() : nullptr) {}
-ParamGroup& ParamGroup::operator=(const ParamGroup& other) {
-  if (this != &other) *this = ParamGroup(other);
-  return *this;
-}
 OptimizerOptions& ParamGroup::options() {
   return const_cast<OptimizerOptions&>(static_cast<const ParamGroup&>(*this).options());
 }

@@ -54,8 +54,9 @@ class ParamGroup {
   ParamGroup(std::vector<Tensor> params) : params_(std::move(params)) {}  // NOLINT: implicit
   ParamGroup(std::vector<Tensor> params, const OptimizerOptions& options)
       : params_(std::move(params)), options_(options.clone()) {}
-  ParamGroup(const ParamGroup& other);
-  ParamGroup& operator=(const ParamGroup& other);
+  ParamGroup(const ParamGroup& other)  // copies the options too
+      : params_(other.params_), options_(other.options_ ? other.options_->clone() : nullptr) {}
+  ParamGroup& operator=(const ParamGroup& other) { return *this = ParamGroup(other); }
   ParamGroup(ParamGroup&&) = default;
   ParamGroup& operator=(ParamGroup&&) = default;
 
