@@ -6,7 +6,6 @@
 
 #include <xtensor/xmath.hpp>
 
-#include <algorithm>
 #include <cmath>
 #include <xtensor/xoperation.hpp>
 
@@ -103,8 +102,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(a, b, false);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Shape shape = detail::broadcast_shapes(
       detail::broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
-  bool f64 = a.dtype() == Dtype::float64 || b.dtype() == Dtype::float64;
-  Tensor mask = cond.detach().to(f64 ? Dtype::float64 : Dtype::float32);
+  Tensor mask = cond.detach().to(detail::float_dtype(a.dtype(), b.dtype()));
   Tensor out = detail::visit2(a, b, [&](const auto& x, const auto& y) {
     using T = typename std::decay_t<decltype(x)>::value_type;
     const auto& m = mask.value<T>();
@@ -127,49 +125,30 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   }, {mask});
 }
 
-#define TG_COMPARISON(name, op)                                                      \
-  Tensor name(const Tensor& a, const Tensor& b) {                                    \
-    return zip(a, b, #name, [](auto x, auto y) { return bool(x op y); });            \
-  }
+// Each binary op as an operator, with a Tensor or a scalar on either side.
+#define TG_OPERATORS(op, name)                                                   \
+  Tensor operator op(const Tensor& a, const Tensor& b) { return name(a, b); }     \
+  Tensor operator op(const Tensor& a, double b) { return name(a, like(a, b)); }   \
+  Tensor operator op(double a, const Tensor& b) { return name(like(b, a), b); }
+#define TG_COMPARISON(name, op)                                                  \
+  Tensor name(const Tensor& a, const Tensor& b) {                                \
+    return zip(a, b, #name, [](auto x, auto y) { return bool(x op y); });        \
+  }                                                                              \
+  TG_OPERATORS(op, name)
 TG_COMPARISON(eq, ==)
 TG_COMPARISON(ne, !=)
 TG_COMPARISON(lt, <)
 TG_COMPARISON(le, <=)
 TG_COMPARISON(gt, >)
 TG_COMPARISON(ge, >=)
+TG_OPERATORS(+, add)
+TG_OPERATORS(-, sub)
+TG_OPERATORS(*, mul)
+TG_OPERATORS(/, div)
 #undef TG_COMPARISON
+#undef TG_OPERATORS
 
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor operator-(const Tensor& a) { return neg(a); }
-Tensor operator+(const Tensor& a, double b) { return add(a, like(a, b)); }
-Tensor operator-(const Tensor& a, double b) { return sub(a, like(a, b)); }
-Tensor operator*(const Tensor& a, double b) { return mul(a, like(a, b)); }
-Tensor operator/(const Tensor& a, double b) { return div(a, like(a, b)); }
-Tensor operator+(double a, const Tensor& b) { return add(like(b, a), b); }
-Tensor operator-(double a, const Tensor& b) { return sub(like(b, a), b); }
-Tensor operator*(double a, const Tensor& b) { return mul(like(b, a), b); }
-Tensor operator/(double a, const Tensor& b) { return div(like(b, a), b); }
-Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
-Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
-Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
-Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
-Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
-Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
-Tensor operator==(const Tensor& a, double b) { return eq(a, like(a, b)); }
-Tensor operator!=(const Tensor& a, double b) { return ne(a, like(a, b)); }
-Tensor operator<(const Tensor& a, double b) { return lt(a, like(a, b)); }
-Tensor operator<=(const Tensor& a, double b) { return le(a, like(a, b)); }
-Tensor operator>(const Tensor& a, double b) { return gt(a, like(a, b)); }
-Tensor operator>=(const Tensor& a, double b) { return ge(a, like(a, b)); }
-Tensor operator==(double a, const Tensor& b) { return eq(like(b, a), b); }
-Tensor operator!=(double a, const Tensor& b) { return ne(like(b, a), b); }
-Tensor operator<(double a, const Tensor& b) { return lt(like(b, a), b); }
-Tensor operator<=(double a, const Tensor& b) { return le(like(b, a), b); }
-Tensor operator>(double a, const Tensor& b) { return gt(like(b, a), b); }
-Tensor operator>=(double a, const Tensor& b) { return ge(like(b, a), b); }
 Tensor& operator+=(Tensor& a, const Tensor& b) { return a = add(a, b); }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return a = sub(a, b); }
 Tensor& operator*=(Tensor& a, const Tensor& b) { return a = mul(a, b); }
