@@ -79,11 +79,14 @@ Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x) { return mean(x, {}, false); }
+// How many elements each result of a reduction over axes takes in.
+static double count(const Shape& in, const Axes& axes, const char* op) {
+  double n = 1;
+  for (auto a : norm_axes(axes, in.size(), op)) n *= double(in[a]);
+  return n;
+}
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
-  Shape in = x.shape();
-  std::size_t count = 1;
-  for (auto a : norm_axes(axes, in.size(), "mean")) count *= in[a];
-  return sum(x, axes, keepdim) / double(count);
+  return sum(x, axes, keepdim) / count(x.shape(), axes, "mean");
 }
 
 
@@ -196,32 +199,23 @@ Tensor arg_extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool kee
 }
 }  // namespace
 
-Tensor max(const Tensor& x) { return extreme(x, std::nullopt, false, true); }
-Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
-  return extreme(x, axis, keepdim, true);
-}
-Tensor min(const Tensor& x) { return extreme(x, std::nullopt, false, false); }
-Tensor min(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
-  return extreme(x, axis, keepdim, false);
-}
-Tensor argmax(const Tensor& x) { return arg_extreme(x, std::nullopt, false, true); }
-Tensor argmax(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
-  return arg_extreme(x, axis, keepdim, true);
-}
-Tensor argmin(const Tensor& x) { return arg_extreme(x, std::nullopt, false, false); }
-Tensor argmin(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {
-  return arg_extreme(x, axis, keepdim, false);
-}
+#define TG_EXTREME(name, impl, largest)                                    \
+  Tensor name(const Tensor& x) { return impl(x, std::nullopt, false, largest); } \
+  Tensor name(const Tensor& x, std::ptrdiff_t axis, bool keepdim) {        \
+    return impl(x, axis, keepdim, largest);                                \
+  }
+TG_EXTREME(max, extreme, true)
+TG_EXTREME(min, extreme, false)
+TG_EXTREME(argmax, arg_extreme, true)
+TG_EXTREME(argmin, arg_extreme, false)
+#undef TG_EXTREME
 
 // ---------------------------------------------------------------- var, std, logsumexp
 // var = sum((x - mean)²) / max(0, N - correction): N = correction gives 0/0 = NaN, as PyTorch.
 Tensor var(const Tensor& x) { return var(x, {}, 1, false); }
 Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
-  Shape in = x.shape();
-  std::size_t count = 1;
-  for (auto a : norm_axes(axes, in.size(), "var")) count *= in[a];
   Tensor d = x - mean(x, axes, true);
-  return sum(d * d, axes, keepdim) / std::max(0.0, double(count) - correction);
+  return sum(d * d, axes, keepdim) / std::max(0.0, count(x.shape(), axes, "var") - correction);
 }
 Tensor std(const Tensor& x) { return sqrt(var(x)); }
 Tensor std(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
@@ -246,46 +240,38 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
 
 // ---------------------------------------------------------------- softmax, log_softmax
 // Per line along the axis: y = exp(x - max) / Σ exp(x - max), or its log x - max - log Σ.
-template <class T> static void softmax_lines(const T* x, T* y, const Layout& l, bool take_log) {
-  l.each_line([&](std::size_t base, std::size_t) {
-    T m = -std::numeric_limits<T>::infinity(), s = 0;
-    for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, x[base + k * l.inner]);
-    for (std::size_t k = 0; k < l.n; ++k) {  // y holds exp(x - m) until it is normalised
-      std::size_t j = base + k * l.inner;
-      y[j] = std::exp(x[j] - m);
-      s += y[j];
-    }
-    const T log_s = std::log(s);
-    for (std::size_t k = 0; k < l.n; ++k) {
-      std::size_t j = base + k * l.inner;
-      y[j] = take_log ? x[j] - m - log_s : y[j] / s;
-    }
-  });
-}
-static Tensor softmax_forward(const Tensor& x, const Reduced& r, bool take_log) {
-  return visit(x, [&](const auto& a) {
+// dx = y (g - Σ g y) for softmax; dx = g - softmax Σ g, softmax = exp(out), for log_softmax.
+static Tensor softmax(const Tensor& x, std::ptrdiff_t axis, bool take_log) {
+  const char* op = take_log ? "log_softmax" : "softmax";
+  Reduced r = reduce_one(x.shape(), axis, true, op);
+  const Layout& l = r.layout;
+  Tensor out = visit(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
-    auto y = detail::empty_array<T>(detail::to_shape(a.shape()));
-    softmax_lines(a.data(), y.data(), r.layout, take_log);
-    return make(std::move(y));
+    auto result = detail::empty_array<T>(detail::to_shape(a.shape()));
+    const T* in = a.data();
+    T* y = result.data();
+    l.each_line([&](std::size_t base, std::size_t) {
+      T m = -std::numeric_limits<T>::infinity(), s = 0;
+      for (std::size_t k = 0; k < l.n; ++k) m = std::max(m, in[base + k * l.inner]);
+      for (std::size_t k = 0; k < l.n; ++k) {  // y holds exp(x - m) until it is normalised
+        std::size_t j = base + k * l.inner;
+        y[j] = std::exp(in[j] - m);
+        s += y[j];
+      }
+      const T log_s = std::log(s);
+      for (std::size_t k = 0; k < l.n; ++k) {
+        std::size_t j = base + k * l.inner;
+        y[j] = take_log ? in[j] - m - log_s : y[j] / s;
+      }
+    });
+    return make(std::move(result));
   });
-}
-
-Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
-  Reduced r = reduce_one(x.shape(), axis, true, "softmax");
-  // dx = y (g - Σ g y)
-  return record_op("softmax", softmax_forward(x, r, false), {x}, [r](const BackwardContext& c) {
+  return record_op(op, out, {x}, [r, take_log](const BackwardContext& c) {
+    if (take_log) return Grads{c.grad - exp(c.out) * sum(c.grad, r.axes, true)};
     return Grads{c.out * (c.grad - sum(c.grad * c.out, r.axes, true))};
   }, {}, SaveOutput::yes);
 }
-
-Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
-  Reduced r = reduce_one(x.shape(), axis, true, "log_softmax");
-  // dx = g - softmax Σ g, softmax = exp(out)
-  return record_op("log_softmax", softmax_forward(x, r, true), {x},
-                   [r](const BackwardContext& c) {
-    return Grads{c.grad - exp(c.out) * sum(c.grad, r.axes, true)};
-  }, {}, SaveOutput::yes);
-}
+Tensor softmax(const Tensor& x, std::ptrdiff_t axis) { return softmax(x, axis, false); }
+Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) { return softmax(x, axis, true); }
 
 }  // namespace tg
