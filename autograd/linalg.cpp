@@ -11,11 +11,6 @@
 namespace tg {
 
 static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
-// "[..., 4, 3]" for a [..., 3, 4] operand used transposed.
-static std::string transposed_shape(Shape s) {
-  std::swap(s[s.size() - 2], s.back());
-  return to_string(s);
-}
 
 // C[batch] = op(A[batch]) · op(B[batch]); A is [..., M, K] ([..., K, M] when transposed).
 Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
@@ -26,8 +21,10 @@ Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   std::size_t m = sa[sa.size() - (ta ? 1 : 2)], k = sa[sa.size() - (ta ? 2 : 1)];
   std::size_t kb = sb[sb.size() - (tb ? 1 : 2)], n = sb[sb.size() - (tb ? 2 : 1)];
   if (k != kb) {
-    auto operand = [](const Shape& s, bool t) {
-      return t ? str(to_string(s), " (transposed: ", transposed_shape(s), ")") : to_string(s);
+    auto operand = [](Shape s, bool t) {
+      const std::string plain = to_string(s);
+      std::swap(s[s.size() - 2], s.back());  // "[..., 4, 3]" for a [..., 3, 4] operand
+      return t ? str(plain, " (transposed: ", to_string(s), ")") : plain;
     };
     throw ShapeError(str(ta || tb ? "mm" : "matmul", ": shapes ", operand(sa, ta), " and ",
                          operand(sb, tb), " are not aligned (", k, " != ", kb, ")"));
@@ -35,8 +32,7 @@ Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Shape batch = detail::broadcast_shapes(Shape(sa.begin(), sa.end() - 2),
                                          Shape(sb.begin(), sb.end() - 2), "matmul");
   Shape out_shape = batch;
-  out_shape.push_back(m);
-  out_shape.push_back(n);
+  out_shape.insert(out_shape.end(), {m, n});
   Tensor out = detail::visit2(a, b, [&](const auto& x, const auto& y) {
     using T = typename std::decay_t<decltype(x)>::value_type;
     // Operands whose batch dims are broadcast are expanded once; the others are used in place.
