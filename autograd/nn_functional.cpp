@@ -17,14 +17,12 @@
 #include <algorithm>
 #include <functional>
 #include <cmath>
-#include <limits>
 
 namespace tg {
 
 using detail::ConvGeometry;
 using Pair = Size2;
 
-static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
 static std::string pair_str(Pair p) { return str(p[0], "x", p[1]); }
 
 // The windows over the last two dims of x; checks that the dilated kernel fits the padded input.
@@ -64,33 +62,38 @@ static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeome
 static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g,
                                std::size_t groups);
 
+// The sizes of one (image, group) pair, and n pairs of o output channels each.
 struct ConvSizes {
-  std::size_t image, k, l;
-  explicit ConvSizes(const ConvGeometry& g)
+  std::size_t image, k, l, n, o;
+  ConvSizes(const ConvGeometry& g, std::size_t batch, std::size_t out_channels, std::size_t groups)
       : image(g.channels * g.height * g.width), k(g.channels * g.kernel_h * g.kernel_w),
-        l(g.out_h * g.out_w) {}
+        l(g.out_h * g.out_w), n(batch * groups), o(out_channels / groups) {}
+  // body(i, cols) for each pair i, split among the threads, each with its own [K, L] columns
+  // buffer; nothing when the GEMMs are empty (BLAS rejects a leading dimension of 0).
+  template <class T, class F> void each_pair(F&& body) const {
+    if (k * o * l == 0) return;
+#pragma omp parallel if (n > 1)
+    {
+      std::vector<T> cols(k * l);
+#pragma omp for schedule(static)
+      for (std::size_t i = 0; i < n; ++i) body(i, cols.data());
+    }
+  }
 };
 
 static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
                            const ConvGeometry& g, std::size_t groups) {
-  const ConvSizes s(g);
-  const std::size_t n = x.size(0) * groups, o = w.size(0) / groups;
+  const ConvSizes s(g, x.size(0), w.size(0), groups);
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
-    auto y = detail::empty_array<T>({x.size(0), o * groups, g.out_h, g.out_w});
-    for (std::size_t i = 0; i < n * o; ++i)
-      std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % (o * groups)] : T(0));
-    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
-#pragma omp parallel if (n > 1)
-    {
-      std::vector<T> cols(s.k * s.l);
-#pragma omp for
-      for (std::size_t i = 0; i < n; ++i) {
-        detail::im2col(xa.data() + i * s.image, g, cols.data());
-        blas::gemm(false, false, o, s.l, s.k, T(1), w.data<T>() + i % groups * o * s.k, s.k,
-                   cols.data(), s.l, T(1), y.data() + i * o * s.l, s.l);
-      }
-    }
+    auto y = detail::empty_array<T>({x.size(0), s.o * groups, g.out_h, g.out_w});
+    for (std::size_t i = 0; i < s.n * s.o; ++i)
+      std::fill_n(y.data() + i * s.l, s.l, b.defined() ? b.data<T>()[i % (s.o * groups)] : T(0));
+    s.each_pair<T>([&](std::size_t i, T* cols) {
+      detail::im2col(xa.data() + i * s.image, g, cols);
+      blas::gemm(false, false, s.o, s.l, s.k, T(1), w.data<T>() + i % groups * s.o * s.k, s.k,
+                 cols, s.l, T(1), y.data() + i * s.o * s.l, s.l);
+    });
     return make(std::move(y));
   });
   return record_op("conv2d", out, {x, w, b}, [g, groups](const BackwardContext& c) {
@@ -103,22 +106,15 @@ static Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b,
 
 static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g,
                               std::size_t groups) {
-  const ConvSizes s(g);
-  const std::size_t n = gy.size(0) * groups, o = w.size(0) / groups;
+  const ConvSizes s(g, gy.size(0), w.size(0), groups);
   Tensor out = visit(gy, [&](const auto& ga) {
     using T = typename std::decay_t<decltype(ga)>::value_type;
     xt::xarray<T> dx = xt::zeros<T>(Shape{gy.size(0), g.channels * groups, g.height, g.width});
-    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
-#pragma omp parallel if (n > 1)
-    {
-      std::vector<T> cols(s.k * s.l);
-#pragma omp for
-      for (std::size_t i = 0; i < n; ++i) {
-        blas::gemm(true, false, s.k, s.l, o, T(1), w.data<T>() + i % groups * o * s.k, s.k,
-                   ga.data() + i * o * s.l, s.l, T(0), cols.data(), s.l);
-        detail::col2im(cols.data(), g, dx.data() + i * s.image);
-      }
-    }
+    s.each_pair<T>([&](std::size_t i, T* cols) {
+      blas::gemm(true, false, s.k, s.l, s.o, T(1), w.data<T>() + i % groups * s.o * s.k, s.k,
+                 ga.data() + i * s.o * s.l, s.l, T(0), cols, s.l);
+      detail::col2im(cols, g, dx.data() + i * s.image);
+    });
     return make(std::move(dx));
   });
   return record_op("conv2d_input_grad", out, {gy, w}, [g, groups](const BackwardContext& c) {
@@ -130,27 +126,20 @@ static Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeome
 
 static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g,
                                std::size_t groups) {
-  const ConvSizes s(g);
-  const std::size_t n = x.size(0) * groups, o = gy.size(1) / groups;
+  const ConvSizes s(g, x.size(0), gy.size(1), groups);
   Tensor out = visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
     xt::xarray<T> dw = xt::zeros<T>(Shape{gy.size(1), g.channels, g.kernel_h, g.kernel_w});
     // Each thread sums its images into its own partial dW; the partials are added in thread
     // order, so the result does not depend on timing.
     std::vector<std::vector<T>> parts(static_cast<std::size_t>(omp_get_max_threads()));
-    if (s.k * o * s.l > 0)  // (BLAS rejects a leading dimension of 0)
-#pragma omp parallel if (n > 1)
-    {
-      std::vector<T> cols(s.k * s.l);
+    s.each_pair<T>([&](std::size_t i, T* cols) {
       std::vector<T>& part = parts[std::size_t(omp_get_thread_num())];
-      part.assign(dw.size(), T(0));
-#pragma omp for schedule(static)
-      for (std::size_t i = 0; i < n; ++i) {
-        detail::im2col(xa.data() + i * s.image, g, cols.data());
-        blas::gemm(false, true, o, s.k, s.l, T(1), gy.data<T>() + i * o * s.l, s.l, cols.data(),
-                   s.l, T(1), part.data() + i % groups * o * s.k, s.k);
-      }
-    }
+      if (part.empty()) part.assign(dw.size(), T(0));
+      detail::im2col(xa.data() + i * s.image, g, cols);
+      blas::gemm(false, true, s.o, s.k, s.l, T(1), gy.data<T>() + i * s.o * s.l, s.l, cols, s.l,
+                 T(1), part.data() + i % groups * s.o * s.k, s.k);
+    });
     for (const std::vector<T>& part : parts)
       if (!part.empty()) std::transform(part.begin(), part.end(), dw.begin(), dw.begin(),
                                         std::plus<T>());
@@ -166,12 +155,8 @@ static Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeom
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pair padding,
               Pair dilation, std::size_t groups) {
   Shape xs = x.shape(), ws = w.shape();
-  if (xs.size() == 3 && ws.size() == 4) {  // an unbatched [C,H,W] image
-    Shape batched{1, xs[0], xs[1], xs[2]};
-    Tensor y = conv2d(reshape(x, dims(batched)), w, b, stride, padding, dilation, groups);
-    Shape ys = y.shape();
-    return reshape(y, dims(Shape(ys.begin() + 1, ys.end())));
-  }
+  if (xs.size() == 3 && ws.size() == 4)  // an unbatched [C,H,W] image
+    return squeeze(conv2d(unsqueeze(x, 0), w, b, stride, padding, dilation, groups), 0);
   if (xs.size() != 4 || ws.size() != 4)
     throw ShapeError(str("conv2d: expected input [N,C,H,W] and weight [O,C,kh,kw], got ",
                          to_string(xs), " and ", to_string(ws)));
@@ -422,9 +407,9 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
       throw ShapeError(str("batch_norm: a parameter or running statistic of shape ",
                            to_string(t.shape()), " does not match the ", channels,
                            " channels of input ", to_string(xs)));
-  Shape per_channel(xs.size(), 1);  // [1, C, 1, ...]
-  per_channel[1] = channels;
-  auto channelwise = [&](const Tensor& t) { return reshape(t, dims(per_channel)); };
+  std::vector<std::ptrdiff_t> per_channel(xs.size(), 1);  // [1, C, 1, ...]
+  per_channel[1] = std::ptrdiff_t(channels);
+  auto channelwise = [&](const Tensor& t) { return reshape(t, per_channel); };
   Axes axes{0};
   for (std::size_t i = 2; i < xs.size(); ++i) axes.push_back(std::ptrdiff_t(i));
 
