@@ -21,9 +21,7 @@ bool is_grad_enabled() { return grad_enabled; }
 void set_grad_enabled(bool enabled) { grad_enabled = enabled; }
 NoGradGuard::NoGradGuard() : previous_(grad_enabled) { grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { grad_enabled = previous_; }
-EnableGradGuard::EnableGradGuard(bool enabled) : previous_(grad_enabled) {
-  grad_enabled = enabled;
-}
+EnableGradGuard::EnableGradGuard(bool enabled) : previous_(grad_enabled) { grad_enabled = enabled; }
 EnableGradGuard::~EnableGradGuard() { grad_enabled = previous_; }
 
 // ---------------------------------------------------------------- anomaly mode
@@ -38,14 +36,6 @@ static bool all_finite(const Tensor& t) {
   return detail::visit(t, [](const auto& a) {
     return std::all_of(a.begin(), a.end(), [](auto v) { return std::isfinite(v); });
   });
-}
-// "mul (op #12, inputs [3,4] and [4])": which op, where on the tape.
-static std::string describe(const char* name, std::uint64_t seq, const Tensor* inputs,
-                            std::size_t n) {
-  std::string s = str(name, " (op #", seq, ", inputs");
-  for (std::size_t i = 0; i < n; ++i)
-    s += str(i ? " and " : " ", inputs[i].defined() ? to_string(inputs[i].shape()) : "none");
-  return s + ")";
 }
 
 // ---------------------------------------------------------------- nodes
@@ -64,8 +54,7 @@ bool BackwardContext::needs(std::size_t input) const {
 }
 
 void Node::save_output(const Tensor& out) {
-  saved_out_ = std::make_shared<TensorImpl>();
-  saved_out_->data = out.impl()->data;
+  saved_out_ = out.detach().impl_ptr();  // the values only
   versions_.push_back(out._version());
 }
 
@@ -109,11 +98,9 @@ std::vector<Tensor> Node::apply(const std::shared_ptr<Node>& self, const Tensor&
   check_versions();
   Tensor out;
   if (saved_out_) {  // the output again, with this node as grad_fn (for create_graph)
-    auto impl = std::make_shared<TensorImpl>();
-    impl->data = saved_out_->data;
-    impl->grad_fn = self;
-    impl->requires_grad = true;
-    out = Tensor(std::move(impl));
+    out = Tensor(saved_out_).detach();
+    out.impl()->grad_fn = self;
+    out.impl()->requires_grad = true;
   }
   return backward_(BackwardContext{grad, saved_, out, *this});
 }
@@ -143,21 +130,22 @@ struct NodeDeleter {
 }  // namespace
 
 bool needs_grad(std::initializer_list<Tensor> inputs) {
-  if (!grad_enabled) return false;
-  for (const Tensor& t : inputs)
-    if (t.requires_grad()) return true;
-  return false;
+  auto requires = [](const Tensor& t) { return t.requires_grad(); };
+  return grad_enabled && std::any_of(inputs.begin(), inputs.end(), requires);
 }
 
 static Tensor record(const char* name, Tensor out, const Tensor* inputs, std::size_t n,
                      BackwardFn backward, std::vector<Tensor> saved, SaveOutput save_output) {
-  if (anomaly_enabled && !all_finite(out))
-    throw AutogradError(str("anomaly: ", describe(name, next_sequence_nr, inputs, n),
-                            " produced NaN or Inf in its output"));
+  // "anomaly: mul (op #12, inputs [3,4] and [4]) produced ...": which op, where on the tape.
+  if (anomaly_enabled && !all_finite(out)) {
+    std::string s = str("anomaly: ", name, " (op #", next_sequence_nr, ", inputs");
+    for (std::size_t i = 0; i < n; ++i)
+      s += str(i ? " and " : " ", inputs[i].defined() ? to_string(inputs[i].shape()) : "none");
+    throw AutogradError(s + ") produced NaN or Inf in its output");
+  }
   if (!grad_enabled || !out.is_floating_point()) return out;  // integers carry no gradient
-  bool any = false;
-  for (std::size_t i = 0; i < n; ++i) any = any || inputs[i].requires_grad();
-  if (!any) return out;
+  if (std::none_of(inputs, inputs + n, [](const Tensor& t) { return t.requires_grad(); }))
+    return out;
   std::vector<Edge> edges(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Tensor& in = inputs[i];
@@ -291,12 +279,6 @@ Tensor validate(const Node& node, std::size_t i, Tensor g) {
   return g;
 }
 
-struct ByDescendingSeq {
-  bool operator()(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) const {
-    return a->sequence_nr() < b->sequence_nr();
-  }
-};
-
 // Runs backward from roots. With `captures` (autograd::grad) gradients reaching those tensors
 // are returned instead of being accumulated into leaves' .grad().
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads,
@@ -304,25 +286,24 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
                   std::vector<Tensor>* captured) {
   EnableGradGuard mode(create_graph);
   std::unordered_map<const Node*, Tensor> pending;
-  std::unordered_map<const TensorImpl*, std::size_t> capture_leaf;
-  std::unordered_map<const Node*, std::size_t> capture_node;
-  if (captures) {
-    for (std::size_t i = 0; i < captures->size(); ++i) {
-      const Tensor& t = (*captures)[i];
-      if (t.grad_fn()) capture_node[t.grad_fn().get()] = i;
-      else capture_leaf[t.impl()] = i;
-    }
+  std::unordered_map<const void*, std::size_t> capture;  // by grad_fn, or by impl for a leaf
+  for (std::size_t i = 0; captures && i < captures->size(); ++i) {
+    const Tensor& t = (*captures)[i];
+    capture[t.grad_fn() ? static_cast<const void*>(t.grad_fn().get()) : t.impl()] = i;
   }
-  std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, ByDescendingSeq>
-      ready;
+  auto capture_into = [&](const void* key, Tensor g) {
+    auto it = capture.find(key);
+    if (it != capture.end()) accumulate((*captured)[it->second], std::move(g), create_graph);
+  };
+  using NodePtr = std::shared_ptr<Node>;  // the ready nodes, the latest first
+  auto later = [](const NodePtr& a, const NodePtr& b) {
+    return a->sequence_nr() < b->sequence_nr();
+  };
+  std::priority_queue<NodePtr, std::vector<NodePtr>, decltype(later)> ready(later);
 
   auto deliver_leaf = [&](const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
-    if (!captures) {
-      accumulate(leaf->grad, run_hooks(leaf->hooks, std::move(g)), create_graph);
-      return;
-    }
-    auto it = capture_leaf.find(leaf.get());
-    if (it != capture_leaf.end()) accumulate((*captured)[it->second], std::move(g), create_graph);
+    if (captures) capture_into(leaf.get(), std::move(g));
+    else accumulate(leaf->grad, run_hooks(leaf->hooks, std::move(g)), create_graph);
   };
   auto deliver_node = [&](const std::shared_ptr<Node>& fn, Tensor g) {  // fan-in: sum first
     auto [it, fresh] = pending.try_emplace(fn.get());
@@ -345,10 +326,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
     Tensor g = run_hooks(node->hooks(), std::move(pending[node.get()]));
     pending.erase(node.get());
     if (auto kept = node->retained().lock()) accumulate(kept->grad, g, create_graph);
-    if (captures) {
-      auto it = capture_node.find(node.get());
-      if (it != capture_node.end()) accumulate((*captured)[it->second], g, create_graph);
-    }
+    capture_into(node.get(), g);
     std::vector<Tensor> grads = node->apply(node, g);
     if (grads.size() != node->inputs().size())
       throw AutogradError(str("backward: ", node->name(), " returned ", grads.size(),
