@@ -136,8 +136,7 @@ std::vector<GraphNode> graph(const Tensor& root, const DotOptions& options) {
   return nodes;
 }
 
-namespace {
-std::string dot_escape(std::string s) {
+static std::string dot_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -145,7 +144,6 @@ std::string dot_escape(std::string s) {
   }
   return out;
 }
-}  // namespace
 
 std::string to_dot(const Tensor& root, const DotOptions& options) {
   std::string dot = "digraph tapegrad {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n";
@@ -159,30 +157,16 @@ std::string to_dot(const Tensor& root, const DotOptions& options) {
   };
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const GraphNode& g = nodes[i];
-    std::string label = dot_escape(g.label);
-    switch (g.kind) {
-      case GraphNode::Kind::op:
-        dot += str("  ", id(i), " [shape=box, style=rounded, label=\"", label, " #", g.op_index,
-                   "\\n", to_string(g.shape),
-                   summaries(g), "\"];\n");
-        break;
-      case GraphNode::Kind::parameter:
-      case GraphNode::Kind::leaf:
-        dot += str("  ", id(i), " [shape=ellipse",
-                   g.kind == GraphNode::Kind::parameter ? ", style=filled, fillcolor=lightblue" : "",
-                   ", label=\"", label, "\\n", to_string(g.shape), summaries(g), "\"];\n");
-        break;
-      case GraphNode::Kind::constant: {
-        // A small constant always shows its numbers: they are part of the formula.
-        std::string value = g.value.defined() && g.value.numel() <= 8
-                                ? "\\n" + dot_escape(summarize(g.value))
-                                : options.values && g.value.defined()
-                                      ? "\\ndata " + dot_escape(summarize(g.value)) : "";
-        dot += str("  ", id(i), " [shape=ellipse, color=gray, fontcolor=gray, label=\"", label,
-                   "\\n", to_string(g.shape), value, "\"];\n");
-        break;
-      }
-    }
+    using Kind = GraphNode::Kind;
+    const char* style = g.kind == Kind::op          ? "box, style=rounded"
+                        : g.kind == Kind::parameter ? "ellipse, style=filled, fillcolor=lightblue"
+                        : g.kind == Kind::leaf      ? "ellipse"
+                                                    : "ellipse, color=gray, fontcolor=gray";
+    // A small constant always shows its numbers: they are part of the formula.
+    const bool small = g.kind == Kind::constant && g.value.defined() && g.value.numel() <= 8;
+    dot += str("  ", id(i), " [shape=", style, ", label=\"", dot_escape(g.label),
+               g.kind == Kind::op ? str(" #", g.op_index) : "", "\\n", to_string(g.shape),
+               small ? "\\n" + dot_escape(summarize(g.value)) : summaries(g), "\"];\n");
     for (std::size_t in : g.inputs)
       dot += str("  ", id(in), " -> ", id(i), " [label=\"", to_string(nodes[in].shape), "\"];\n");
   }
