@@ -1,10 +1,10 @@
 #include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/gradcheck.hpp>
+#include <tapegrad/autograd/graph.hpp>
 #include <tapegrad/autograd/reduction.hpp>
 
 #include <cmath>
-#include <unordered_map>
 
 namespace tg::autograd {
 
@@ -40,10 +40,6 @@ struct ProbeGuard {  // installs a forward probe for one scope
   explicit ProbeGuard(detail::ForwardProbe* probe) { detail::forward_probe = probe; }
   ~ProbeGuard() { detail::forward_probe = nullptr; }
 };
-struct TraceGuard {  // installs a backward trace for one scope
-  explicit TraceGuard(TraceFn fn) { set_backward_trace(std::move(fn)); }
-  ~TraceGuard() { set_backward_trace(nullptr); }
-};
 
 // Finds the op whose backward is wrong. For L = <f(x), v> it compares dL/dt for every
 // intermediate result t (what backward delivers to t's node) with finite differences obtained
@@ -61,11 +57,8 @@ std::string locate_fault(const Function& f, const std::vector<Tensor>& xs, std::
     y = f(xs);
   }
   Tensor v = randn(y.shape(), Dtype::float64);
-  std::unordered_map<const Node*, std::vector<double>> analytic;  // dL/d(output of node)
-  {
-    TraceGuard trace([&](const TraceEvent& e) { analytic[&e.node] = to_vector(e.grad); });
-    y.backward(v, true);
-  }
+  GradientRecorder analytic;  // dL/d(output of node)
+  y.backward(v, true);
   const std::vector<double> weights = to_vector(v);
   auto loss = [&](std::size_t k, std::size_t j, double delta) {
     std::size_t count = 0;
@@ -87,7 +80,7 @@ std::string locate_fault(const Function& f, const std::vector<Tensor>& xs, std::
   auto consumers = [&](auto is_input) {
     std::string names;
     for (const auto& n : order) {
-      if (!analytic.count(n.get())) continue;
+      if (!analytic.grad_of(n.get()).defined()) continue;
       for (const Edge& e : n->inputs())
         if (is_input(e)) {
           names += str(names.empty() ? "" : ", ", n->name(), " (op #", n->sequence_nr(), ")");
@@ -98,11 +91,11 @@ std::string locate_fault(const Function& f, const std::vector<Tensor>& xs, std::
   };
   for (std::size_t k = order.size(); k-- > 0;) {
     const Node* node = order[k].get();
-    auto it = analytic.find(node);
-    if (it == analytic.end()) continue;
-    for (std::size_t j = 0; j < it->second.size(); ++j) {
+    const Tensor grad = analytic.grad_of(node);
+    const std::vector<double> expected = grad.defined() ? to_vector(grad) : std::vector<double>();
+    for (std::size_t j = 0; j < expected.size(); ++j) {
       double numeric = (loss(k, j, eps) - loss(k, j, -eps)) / (2 * eps);
-      if (close(it->second[j], numeric, atol, rtol)) continue;
+      if (close(expected[j], numeric, atol, rtol)) continue;
       return str("; the gradient reaching the output of ", node->name(), " (op #",
                  node->sequence_nr(), ") is already wrong: the first backward to disagree with "
                  "finite differences is that of ",
