@@ -198,11 +198,8 @@ Tensor from_npy(Read&& read, const std::string& where, std::optional<std::uint64
     if (h.fortran_order) a = xt::xarray<T>(xt::transpose(a));
     return detail::make(std::move(a));
   };
-  switch (h.element.kind) {
-    case 'f': return h.element.size <= 4 ? convert(0.0f) : convert(0.0);
-    case 'b': return convert(false);
-  }
-  return convert(std::int64_t(0));
+  if (h.element.kind == 'f') return h.element.size <= 4 ? convert(0.0f) : convert(0.0);
+  return h.element.kind == 'b' ? convert(false) : convert(std::int64_t(0));
 }
 
 void write_file(const std::string& path, const std::string& bytes, const char* op) {
@@ -227,13 +224,7 @@ template <class Write> void save_atomically(const std::string& path, const char*
   }
 }
 
-struct ZipDiscard {
-  void operator()(zip_t* z) const { zip_discard(z); }
-};
-struct ZipFileClose {
-  void operator()(zip_file_t* f) const { zip_fclose(f); }
-};
-using ZipPtr = std::unique_ptr<zip_t, ZipDiscard>;
+using ZipPtr = std::unique_ptr<zip_t, void (*)(zip_t*)>;
 
 std::string open_error(int code) {
   zip_error_t error;
@@ -248,7 +239,7 @@ void write_archive(const std::string& path,
   if (tensors.empty())  // libzip writes no file for an empty archive: write the bare
     return write_file(path, std::string("PK\x05\x06", 4) + std::string(18, '\0'), "save_npz");
   int code = 0;                          // end-of-central-directory record
-  ZipPtr zip(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
+  ZipPtr zip(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code), zip_discard);
   if (!zip) throw IOError(str("save_npz: cannot create '", path, "': ", open_error(code)));
   std::vector<std::string> blobs;  // libzip reads the buffers only at zip_close
   blobs.reserve(tensors.size());
@@ -283,7 +274,7 @@ void save_npy(const std::string& path, const Tensor& tensor) {
 
 std::vector<std::pair<std::string, Tensor>> load_npz(const std::string& path) {
   int code = 0;
-  ZipPtr zip(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
+  ZipPtr zip(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code), zip_discard);
   if (!zip) throw IOError(str("load_npz: cannot open '", path, "': ", open_error(code)));
   std::vector<std::pair<std::string, Tensor>> out;
   const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
@@ -294,7 +285,8 @@ std::vector<std::pair<std::string, Tensor>> load_npz(const std::string& path) {
       name.resize(name.size() - 4);
     const std::string where = str("load_npz: '", path, "', entry '", name, "'");
     zip_stat_t stat;
-    std::unique_ptr<zip_file_t, ZipFileClose> file(zip_fopen_index(zip.get(), zip_uint64_t(i), 0));
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
+        zip_fopen_index(zip.get(), zip_uint64_t(i), 0), zip_fclose);
     if (!raw_name || zip_stat_index(zip.get(), zip_uint64_t(i), 0, &stat) != 0 || !file)
       fail(where, zip_strerror(zip.get()));
     auto read = [&](char* buffer, std::size_t size) {
