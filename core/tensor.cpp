@@ -82,18 +82,15 @@ template <class T> xt::xarray<T>& Tensor::mutable_value() {
 }
 template <class T> const T* Tensor::data() const { return value<T>().data(); }
 
-template const xt::xarray<float>& Tensor::value<float>() const;
-template const xt::xarray<double>& Tensor::value<double>() const;
-template xt::xarray<float>& Tensor::mutable_value<float>();
-template xt::xarray<double>& Tensor::mutable_value<double>();
-template const float* Tensor::data<float>() const;
-template const double* Tensor::data<double>() const;
-template const xt::xarray<std::int64_t>& Tensor::value<std::int64_t>() const;
-template const xt::xarray<bool>& Tensor::value<bool>() const;
-template xt::xarray<std::int64_t>& Tensor::mutable_value<std::int64_t>();
-template xt::xarray<bool>& Tensor::mutable_value<bool>();
-template const std::int64_t* Tensor::data<std::int64_t>() const;
-template const bool* Tensor::data<bool>() const;
+#define TG_INSTANTIATE(T)                                 \
+  template const xt::xarray<T>& Tensor::value<T>() const; \
+  template xt::xarray<T>& Tensor::mutable_value<T>();     \
+  template const T* Tensor::data<T>() const;
+TG_INSTANTIATE(float)
+TG_INSTANTIATE(double)
+TG_INSTANTIATE(std::int64_t)
+TG_INSTANTIATE(bool)
+#undef TG_INSTANTIATE
 
 bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
 bool Tensor::is_leaf() const { return !checked(impl_).grad_fn; }
@@ -228,11 +225,8 @@ template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, 
   for (const auto& row : rows) {
     Shape inner;
     std::vector<double> part;
-    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(row)>>) {
-      part = {double(row)};
-    } else {
-      part = flatten_rows(row, inner);
-    }
+    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(row)>>) part = {double(row)};
+    else part = flatten_rows(row, inner);
     if (first) shape = inner;  // every row must have the first row's shape
     else if (inner != shape) throw ShapeError("tensor: nested initializer lists have ragged rows");
     first = false;
@@ -242,15 +236,13 @@ template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, 
   return flat;
 }
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values, Dtype dtype) {
-  Shape shape;
-  auto flat = flatten_rows(values, shape);
-  return from_vector(flat, shape, dtype);
+  Shape shape;  // set by flatten_rows before from_vector reads it
+  return from_vector(flatten_rows(values, shape), shape, dtype);
 }
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
               Dtype dtype) {
-  Shape shape;
-  auto flat = flatten_rows(values, shape);
-  return from_vector(flat, shape, dtype);
+  Shape shape;  // set by flatten_rows before from_vector reads it
+  return from_vector(flatten_rows(values, shape), shape, dtype);
 }
 
 Tensor zeros(const Shape& shape, Dtype dtype) {
