@@ -214,8 +214,9 @@ TG_EXTREME(argmin, arg_extreme, false)
 // var = sum((x - mean)²) / max(0, N - correction): N = correction gives 0/0 = NaN, as PyTorch.
 Tensor var(const Tensor& x) { return var(x, {}, 1, false); }
 Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
+  const double n = count(x.shape(), axes, "var");  // first: a bad axis is var's error
   Tensor d = x - mean(x, axes, true);
-  return sum(d * d, axes, keepdim) / std::max(0.0, count(x.shape(), axes, "var") - correction);
+  return sum(d * d, axes, keepdim) / std::max(0.0, n - correction);
 }
 Tensor std(const Tensor& x) { return sqrt(var(x)); }
 Tensor std(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
