@@ -37,6 +37,7 @@ Tensor Tensor::argmax() const { return tg::argmax(*this); }
 Tensor Tensor::argmax(std::ptrdiff_t dim, bool keepdim) const { return tg::argmax(*this, dim, keepdim); }
 Tensor Tensor::argmin() const { return tg::argmin(*this); }
 Tensor Tensor::argmin(std::ptrdiff_t dim, bool keepdim) const { return tg::argmin(*this, dim, keepdim); }
+Tensor Tensor::all() const { return ne(0.0).sum() == double(numel()); }
 Tensor Tensor::var() const { return tg::var(*this); }
 Tensor Tensor::var(const Dims& dims, bool unbiased, bool keepdim) const {
   return tg::var(*this, dims, unbiased, keepdim);  // correction 1 or 0
@@ -75,6 +76,17 @@ Tensor Tensor::index_select(std::ptrdiff_t dim, const Tensor& index) const {
 Tensor Tensor::gather(std::ptrdiff_t dim, const Tensor& index) const {
   return tg::gather(*this, dim, index);
 }
+Tensor Tensor::narrow(std::ptrdiff_t dim, std::ptrdiff_t start, std::size_t length) const {
+  return tg::narrow(*this, dim, start, length);
+}
+Tensor Tensor::slice(std::ptrdiff_t dim, std::ptrdiff_t start, std::ptrdiff_t end,
+                     std::ptrdiff_t step) const {
+  return tg::slice(*this, dim, start, end, step);
+}
+Tensor Tensor::select(std::ptrdiff_t dim, std::ptrdiff_t index) const {
+  return narrow(dim, index, 1).squeeze(dim);
+}
+Tensor Tensor::operator[](std::ptrdiff_t index) const { return select(0, index); }
 Tensor Tensor::matmul(const Tensor& other) const { return tg::matmul(*this, other); }
 Tensor Tensor::mm(const Tensor& other) const { return tg::mm(*this, other); }
 
@@ -106,6 +118,11 @@ Tensor Tensor::lt(double other) const { return *this < other; }
 Tensor Tensor::le(double other) const { return *this <= other; }
 Tensor Tensor::gt(double other) const { return *this > other; }
 Tensor Tensor::ge(double other) const { return *this >= other; }
+Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
+  return tg::masked_fill(*this, mask, value);
+}
+Tensor Tensor::triu(std::ptrdiff_t diagonal) const { return tg::triu(*this, diagonal); }
+Tensor Tensor::tril(std::ptrdiff_t diagonal) const { return tg::tril(*this, diagonal); }
 
 // Every in-place method: values computed by f with grad mode off, broadcast to this tensor's
 // shape and dtype, then written into its storage through mutable_array, which bumps the version.

@@ -108,6 +108,7 @@ class Tensor {
   Tensor to(Dtype dtype) const;  // a differentiable cast
   Tensor to(const Device& device) const { return check_device(device, "Tensor::to"), *this; }
   Device device() const { return kCPU; }
+  Tensor cpu() const { return *this; }
   const std::string& name() const;  // parameter names, shown in graphs
   Tensor& set_name(std::string name);
 
@@ -136,6 +137,7 @@ class Tensor {
   Tensor argmax(std::ptrdiff_t dim, bool keepdim = false) const;
   Tensor argmin() const;
   Tensor argmin(std::ptrdiff_t dim, bool keepdim = false) const;
+  Tensor all() const;  // a bool 0-d tensor: every element nonzero
   Tensor var() const;
   Tensor var(const std::vector<std::ptrdiff_t>& dims, bool unbiased = true, bool keepdim = false) const;
   Tensor std() const;
@@ -153,6 +155,11 @@ class Tensor {
   Tensor expand(const std::vector<std::ptrdiff_t>& sizes) const;  // -1 keeps a dimension
   Tensor index_select(std::ptrdiff_t dim, const Tensor& index) const;
   Tensor gather(std::ptrdiff_t dim, const Tensor& index) const;
+  Tensor narrow(std::ptrdiff_t dim, std::ptrdiff_t start, std::size_t length) const;
+  Tensor slice(std::ptrdiff_t dim, std::ptrdiff_t start, std::ptrdiff_t end,
+               std::ptrdiff_t step = 1) const;
+  Tensor select(std::ptrdiff_t dim, std::ptrdiff_t index) const;  // that dim dropped
+  Tensor operator[](std::ptrdiff_t index) const;                   // select(0, index)
   Tensor matmul(const Tensor& other) const;
   Tensor mm(const Tensor& other) const;
   Tensor pow(double exponent) const;
@@ -180,6 +187,9 @@ class Tensor {
   Tensor le(double other) const;
   Tensor gt(double other) const;
   Tensor ge(double other) const;
+  Tensor masked_fill(const Tensor& mask, double value) const;
+  Tensor triu(std::ptrdiff_t diagonal = 0) const;
+  Tensor tril(std::ptrdiff_t diagonal = 0) const;
   // In-place: write into this tensor's storage and bump its version. As in PyTorch, a tensor
   // that requires grad is written only with grad mode off (tg::NoGradGuard), e.g. the classic
   // manual step { tg::NoGradGuard g; w.sub_(lr * w.grad()); w.grad().zero_(); }.

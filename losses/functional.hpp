@@ -11,18 +11,27 @@
 #include <tapegrad/losses/classification.hpp>
 #include <tapegrad/losses/embedding.hpp>
 #include <tapegrad/losses/regression.hpp>
+#include <tapegrad/nn/attention.hpp>
 #include <tapegrad/nn/pooling.hpp>
 #include <tapegrad/nn/serialize.hpp>
+#include <tapegrad/optim/clip_grad.hpp>
 
 namespace tg {
 using namespace losses;  // NOLINT: ATen's names live at the top level
 inline constexpr Reduction kNone = Reduction::none, kMean = Reduction::mean, kSum = Reduction::sum;
 using nn::load;
 using nn::save;
+namespace nn::utils {
+using optim::clip_grad_norm_;
+using optim::clip_grad_value_;
+}  // namespace nn::utils
+// |a - b| <= atol + rtol·|b| everywhere (NaN is never close).
+inline bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8) {
+  return (abs(a - b) <= atol + rtol * abs(b)).all().item<bool>();
+}
 
 namespace nn::functional {
 using namespace tg::losses;  // NOLINT
-using tg::avg_pool2d;
 using tg::batch_norm;
 using tg::conv2d;
 using tg::dropout;
@@ -33,9 +42,9 @@ using tg::layer_norm;
 using tg::leaky_relu;
 using tg::linear;
 using tg::log_softmax;
-using tg::max_pool2d;
 using tg::one_hot;
 using tg::relu;
+using tg::scaled_dot_product_attention;
 using tg::softmax;
 using tg::softplus;
 

@@ -27,9 +27,16 @@
 
 namespace tg::nn {
 
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+// A (name, value) pair that also reads as libtorch's OrderedDict item: key(), value().
+template <class V> struct Named : std::pair<std::string, V> {
+  using std::pair<std::string, V>::pair;
+  const std::string& key() const { return this->first; }
+  V& value() { return this->second; }
+  const V& value() const { return this->second; }
+};
+using NamedTensors = std::vector<Named<Tensor>>;
 class Module;
-using NamedModules = std::vector<std::pair<std::string, std::shared_ptr<Module>>>;
+using NamedModules = std::vector<Named<std::shared_ptr<Module>>>;
 
 namespace detail {
 // A module argument taken by value becomes a shared copy; a shared_ptr or a holder's module is
@@ -40,8 +47,11 @@ std::shared_ptr<std::decay_t<M>> share(M&& module) {
   return std::make_shared<std::decay_t<M>>(std::forward<M>(module));
 }
 template <class M> auto share(const M& holder) -> decltype(holder.ptr()) { return holder.ptr(); }
-template <class M, class = void> constexpr bool is_holder = false;
-template <class M> constexpr bool is_holder<M, std::void_t<typename M::ContainedType>> = true;
+template <class M, class = void> struct impl_of { using type = M; };  // a holder's Impl, or M
+template <class M> struct impl_of<M, std::void_t<typename M::ContainedType>> {
+  using type = typename M::ContainedType;
+};
+template <class M> constexpr bool is_holder = !std::is_same_v<typename impl_of<M>::type, M>;
 }  // namespace detail
 
 class Module {
@@ -84,6 +94,8 @@ class Module {
   std::vector<Tensor> buffers(bool recurse = true) const;
   NamedTensors named_buffers(bool recurse = true) const;
   std::vector<std::shared_ptr<Module>> children() const;
+  // libtorch's module->as<Linear>() (a holder or an Impl type): this module as it, or nullptr.
+  template <class M> auto* as() { return dynamic_cast<typename detail::impl_of<M>::type*>(this); }
   const NamedModules& named_children() const {
     return children_;
   }

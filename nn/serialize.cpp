@@ -13,7 +13,10 @@ static NamedTensors state(const Module& module) {
   return named;
 }
 
-void save(const Module& module, const std::string& path) { save_npz(path, state(module)); }
+void save(const Module& module, const std::string& path) {
+  const NamedTensors named = state(module);
+  save_npz(path, {named.begin(), named.end()});
+}
 
 void load(Module& module, const std::string& path) {
   std::map<std::string, Tensor> file;

@@ -19,12 +19,17 @@ fi
 
 # Programs linked to OpenBLAS load libopenblas.so.0, and Debian's update-alternatives decides
 # which build that is (pthreads by default). Select the OpenMP build, whose threads are the pool
-# tapegrad's own kernels use, unless an administrator chose a build by hand.
-alternative=libopenblas.so.0-$(gcc -print-multiarch)
-if update-alternatives --query "$alternative" 2>/dev/null | grep -q '^Status: auto$'; then
-  openmp=$(update-alternatives --list "$alternative" | grep /openblas-openmp/ || true)
-  if [ -n "$openmp" ] && [ "$(readlink -f "/etc/alternatives/$alternative")" != "$openmp" ]; then
-    echo "setup: selecting OpenBLAS's OpenMP build ($openmp)"
-    $sudo update-alternatives --set "$alternative" "$openmp" >/dev/null
+# tapegrad's own kernels use, unless an administrator chose a build by hand. Likewise for
+# libblas.so.3 and liblapack.so.3 (what libtorch links): OpenBLAS's are thin interfaces over
+# libopenblas.so.0, and the pthread one over the OpenMP core splits a product among threads
+# OpenMP never starts (libtorch hung in its first large GEMM at 1 thread).
+for name in libopenblas.so.0 libblas.so.3 liblapack.so.3; do
+  alternative=$name-$(gcc -print-multiarch)
+  if update-alternatives --query "$alternative" 2>/dev/null | grep -q '^Status: auto$'; then
+    openmp=$(update-alternatives --list "$alternative" | grep /openblas-openmp/ || true)
+    if [ -n "$openmp" ] && [ "$(readlink -f "/etc/alternatives/$alternative")" != "$openmp" ]; then
+      echo "setup: selecting OpenBLAS's OpenMP build ($openmp)"
+      $sudo update-alternatives --set "$alternative" "$openmp" >/dev/null
+    fi
   fi
-fi
+done

@@ -14,17 +14,6 @@ namespace {
 using Named = std::map<std::string, Tensor>;
 const double inf = std::numeric_limits<double>::infinity();
 
-void check_values(const std::string& what, const Tensor& got, const Tensor& expected) {
-  INFO(what);
-  REQUIRE(got.defined());
-  REQUIRE(got.shape() == expected.shape());
-  Values a = to_vector(got), b = to_vector(expected);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("element ", i, ": ", a[i], " vs PyTorch ", b[i]);
-    CHECK(std::abs(a[i] - b[i]) <= 1e-10 * std::max(1.0, std::abs(b[i])));
-  }
-}
-
 Tensor entry(const Named& data, const char* key) {
   return data.count(key) ? data.at(key) : Tensor();
 }

@@ -9,17 +9,6 @@ namespace {
 
 using Named = std::map<std::string, Tensor>;
 
-void check_values(const std::string& what, const Tensor& got, const Tensor& expected) {
-  INFO(what);
-  REQUIRE(got.defined());
-  REQUIRE(got.shape() == expected.shape());
-  Values a = to_vector(got), b = to_vector(expected);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("element ", i, ": ", a[i], " vs PyTorch ", b[i]);
-    CHECK(std::abs(a[i] - b[i]) <= 1e-10 * std::max(1.0, std::abs(b[i])));
-  }
-}
-
 Size2 size2(const Tensor& t) {
   Values v = to_vector(t);
   return {std::size_t(v[0]), std::size_t(v[1])};

@@ -15,20 +15,6 @@ Named load_case(const std::string& name) {
   return data;
 }
 
-// Equal within 1e-10 relative, inf and NaN where PyTorch has them.
-void check_values(const std::string& what, const Tensor& got, const Tensor& expected,
-                  double tol = 1e-10) {
-  INFO(what);
-  REQUIRE(got.defined());
-  REQUIRE(got.shape() == expected.shape());
-  Values a = to_vector(got), b = to_vector(expected);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("element ", i, ": ", a[i], " vs PyTorch ", b[i]);
-    if (std::isnan(b[i])) CHECK(std::isnan(a[i]));
-    else if (std::isinf(b[i])) CHECK(a[i] == b[i]);
-    else CHECK(std::abs(a[i] - b[i]) <= tol * std::max(1.0, std::abs(b[i])));
-  }
-}
 
 const std::map<std::string, Reduction> reductions{
     {"none", Reduction::none}, {"mean", Reduction::mean}, {"sum", Reduction::sum}};

@@ -80,7 +80,7 @@ TEST_CASE("indexing methods: x[i], select, narrow, slice (values, gradients, err
   CHECK(tg::autograd::gradcheck([](const Inputs& in) { return in[0].slice(1, 1, 4, 2); },
                                 {tg::randn({2, 5}, tg::kFloat64)}));
   CHECK_THROWS_WITH_AS(x[3], Contains("narrow: start 3 and length 1"), tg::ValueError);
-  CHECK_THROWS_WITH_AS(x.select(2, 0), Contains("[3,4]"), tg::Error);
+  CHECK_THROWS_WITH_AS(x.select(2, 0), Contains("axis 2 is out of range"), tg::Error);
   CHECK_THROWS_AS(tg::scalar(1.0)[0], tg::Error);
 }
 

@@ -30,17 +30,6 @@ template <class M> Named outputs(M& m, const Tensor& x, const Tensor& h0, const 
   }
 }
 
-void check_values(const std::string& what, const Tensor& got, const Tensor& expected) {
-  INFO(what);
-  REQUIRE(got.defined());
-  REQUIRE(got.shape() == expected.shape());
-  Values a = to_vector(got), b = to_vector(expected);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("element ", i, ": ", a[i], " vs PyTorch ", b[i]);
-    CHECK(std::abs(a[i] - b[i]) <= 1e-10 * std::max(1.0, std::abs(b[i])));
-  }
-}
-
 // Loads PyTorch's state_dict of case `name` with nn::load, runs the case's input and states,
 // and compares the outputs and the gradients of L = Σ sum(output · w_output) with respect to
 // the input, the states and every parameter.
