@@ -188,15 +188,19 @@ void allocation_failed(std::string_view op, const Shape& shape, Dtype dtype, std
 }  // namespace detail
 
 // --- creation
-// A tensor of `shape` and `dtype` filled with successive fill() values (doubles, converted).
+// A tensor of `shape` and options' dtype filled with successive fill() values (doubles,
+// converted), requiring grad if the options say so.
 template <class F>
-static Tensor build(const Shape& shape, Dtype dtype, F fill, const char* op = "tensor") {
+static Tensor build(const Shape& shape, const TensorOptions& options, F fill,
+                    const char* op = "tensor") {
+  check_device(options.device(), op);
   auto filled = [&](auto zero) {
     auto a = detail::empty_array<decltype(zero)>(shape, op);
     for (auto& v : a) v = static_cast<decltype(zero)>(fill());
-    return make(std::move(a));
+    Tensor t = make(std::move(a));
+    return options.requires_grad() ? t.set_requires_grad() : t;
   };
-  switch (dtype) {
+  switch (options.dtype()) {
     case Dtype::float32: return filled(0.0f);
     case Dtype::float64: return filled(0.0);
     case Dtype::int64: return filled(std::int64_t(0));
@@ -205,19 +209,20 @@ static Tensor build(const Shape& shape, Dtype dtype, F fill, const char* op = "t
   return filled(false);
 }
 
-Tensor scalar(double value, Dtype dtype) { return full({}, value, dtype); }
-Tensor from_vector(const std::vector<double>& values, const Shape& shape, Dtype dtype) {
+Tensor scalar(double value, const TensorOptions& options) { return full({}, value, options); }
+Tensor from_vector(const std::vector<double>& values, const Shape& shape,
+                   const TensorOptions& options) {
   if (detail::checked_numel(shape, "from_vector") != values.size())
     throw ShapeError(str("from_vector: ", values.size(), " values do not fill shape ",
                          to_string(shape)));
   std::size_t i = 0;
-  return build(shape, dtype, [&] { return values[i++]; }, "from_vector");
+  return build(shape, options, [&] { return values[i++]; }, "from_vector");
 }
 std::vector<double> to_vector(const Tensor& t) {
   return detail::visit_all(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
 }
-Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
-  return from_vector(values, {values.size()}, dtype);
+Tensor tensor(std::initializer_list<double> values, const TensorOptions& options) {
+  return from_vector(values, {values.size()}, options);
 }
 template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, Shape& shape) {
   std::vector<double> flat;
@@ -235,26 +240,27 @@ template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, 
   shape.insert(shape.begin(), rows.size());
   return flat;
 }
-Tensor tensor(std::initializer_list<std::initializer_list<double>> values, Dtype dtype) {
+Tensor tensor(std::initializer_list<std::initializer_list<double>> values,
+              const TensorOptions& options) {
   Shape shape;  // set by flatten_rows before from_vector reads it
-  return from_vector(flatten_rows(values, shape), shape, dtype);
+  return from_vector(flatten_rows(values, shape), shape, options);
 }
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
-              Dtype dtype) {
+              const TensorOptions& options) {
   Shape shape;  // set by flatten_rows before from_vector reads it
-  return from_vector(flatten_rows(values, shape), shape, dtype);
+  return from_vector(flatten_rows(values, shape), shape, options);
 }
 
-Tensor zeros(const Shape& shape, Dtype dtype) {
-  return build(shape, dtype, [] { return 0.0; }, "zeros");
+Tensor zeros(const Shape& shape, const TensorOptions& options) {
+  return build(shape, options, [] { return 0.0; }, "zeros");
 }
-Tensor ones(const Shape& shape, Dtype dtype) {
-  return build(shape, dtype, [] { return 1.0; }, "ones");
+Tensor ones(const Shape& shape, const TensorOptions& options) {
+  return build(shape, options, [] { return 1.0; }, "ones");
 }
-Tensor full(const Shape& shape, double value, Dtype dtype) {
-  return build(shape, dtype, [=] { return value; }, "full");
+Tensor full(const Shape& shape, double value, const TensorOptions& options) {
+  return build(shape, options, [=] { return value; }, "full");
 }
-Tensor arange(double start, double stop, double step, Dtype dtype) {
+Tensor arange(double start, double stop, double step, const TensorOptions& options) {
   if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
     throw ValueError(str("arange: bad range start=", start, " stop=", stop, " step=", step));
   const double count = std::max(0.0, std::ceil((stop - start) / step));
@@ -262,17 +268,17 @@ Tensor arange(double start, double stop, double step, Dtype dtype) {
     throw ShapeError(str("arange: ", count, " elements from start=", start, " stop=", stop,
                          " step=", step, " are too many"));
   std::size_t i = 0, n = static_cast<std::size_t>(count);
-  return build({n}, dtype, [&] { return start + step * double(i++); }, "arange");
+  return build({n}, options, [&] { return start + step * double(i++); }, "arange");
 }
-Tensor linspace(double start, double stop, std::size_t steps, Dtype dtype) {
+Tensor linspace(double start, double stop, std::size_t steps, const TensorOptions& options) {
   std::size_t i = 0;
   double step = steps > 1 ? (stop - start) / double(steps - 1) : 0;
-  return build({steps}, dtype, [&] { return start + step * double(i++); }, "linspace");
+  return build({steps}, options, [&] { return start + step * double(i++); }, "linspace");
 }
-Tensor eye(std::size_t n, Dtype dtype) {
+Tensor eye(std::size_t n, const TensorOptions& options) {
   std::size_t i = 0;
-  return build({n, n}, dtype, [&] { std::size_t k = i++; return k / n == k % n ? 1.0 : 0.0; },
-               "eye");
+  return build(
+      {n, n}, options, [&] { std::size_t k = i++; return k / n == k % n ? 1.0 : 0.0; }, "eye");
 }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
@@ -281,25 +287,26 @@ Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, 
 static Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 // A tensor of draws from dist, the generator locked once for the whole fill.
 template <class Distribution>
-static Tensor draw(const Shape& shape, Dtype dtype, Generator* gen, Distribution dist) {
+static Tensor draw(const Shape& shape, const TensorOptions& options, Generator* gen,
+                   Distribution dist) {
   return pick(gen).draw([&](std::mt19937_64& engine) {
-    return build(shape, dtype, [&] { return double(dist(engine)); });
+    return build(shape, options, [&] { return double(dist(engine)); });
   });
 }
 void manual_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
 std::uint64_t random_u64(Generator* gen) {
   return pick(gen).draw([](std::mt19937_64& engine) { return engine(); });
 }
-Tensor rand(const Shape& shape, Dtype dtype, Generator* gen) {
-  return draw(shape, dtype, gen, std::uniform_real_distribution<double>(0.0, 1.0));
+Tensor rand(const Shape& shape, const TensorOptions& options, Generator* gen) {
+  return draw(shape, options, gen, std::uniform_real_distribution<double>(0.0, 1.0));
 }
-Tensor randn(const Shape& shape, Dtype dtype, Generator* gen) {
-  return draw(shape, dtype, gen, std::normal_distribution<double>(0.0, 1.0));
+Tensor randn(const Shape& shape, const TensorOptions& options, Generator* gen) {
+  return draw(shape, options, gen, std::normal_distribution<double>(0.0, 1.0));
 }
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Dtype dtype,
-               Generator* gen) {
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
+               const TensorOptions& options, Generator* gen) {
   if (high <= low) throw ValueError(str("randint: empty range [", low, ", ", high, ")"));
-  return draw(shape, dtype, gen, std::uniform_int_distribution<std::int64_t>(low, high - 1));
+  return draw(shape, options, gen, std::uniform_int_distribution<std::int64_t>(low, high - 1));
 }
 Tensor rand_like(const Tensor& t, Generator* gen) { return rand(t.shape(), t.dtype(), gen); }
 Tensor randn_like(const Tensor& t, Generator* gen) { return randn(t.shape(), t.dtype(), gen); }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <tapegrad/core/arg.hpp>
 #include <tapegrad/core/error.hpp>
 
 namespace tg {
@@ -220,23 +221,37 @@ std::ostream& operator<<(std::ostream& os, const Shape& shape);
 std::string to_string(const Shape& shape);  // "[3,4]"
 const char* to_string(Dtype dtype);
 
-// --- creation. Every factory takes a dtype (float32 by default) and requires_grad.
-Tensor scalar(double value, Dtype dtype = Dtype::float32);
-Tensor tensor(std::initializer_list<double> values, Dtype dtype = Dtype::float32);
+// --- creation. Every factory takes TensorOptions, libtorch's: a dtype (float32 by default, or
+// what a Dtype converts to), requires_grad and a device (the CPU):
+//   tg::zeros({2, 3}, tg::kFloat64);  tg::ones({2}, tg::dtype(tg::kFloat64).requires_grad(true));
+//   tg::randn({4}, tg::requires_grad());  tg::TensorOptions().dtype(tg::kLong)
+struct TensorOptions {
+  TensorOptions(Dtype dtype = Dtype::float32) : dtype_(dtype) {}
+  TensorOptions(const Device& device) : device_(device) {}
+  TG_ARG(Dtype, dtype, Dtype::float32);
+  TG_ARG(bool, requires_grad, false);  // float dtypes only
+  TG_ARG(Device, device, kCPU);
+};
+inline TensorOptions dtype(Dtype d) { return TensorOptions(d); }
+inline TensorOptions requires_grad(bool on = true) { return TensorOptions().requires_grad(on); }
+inline TensorOptions device(const Device& d) { return TensorOptions(d); }
+
+Tensor scalar(double value, const TensorOptions& options = {});
+Tensor tensor(std::initializer_list<double> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values,
-              Dtype dtype = Dtype::float32);
+              const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
-              Dtype dtype = Dtype::float32);
+              const TensorOptions& options = {});
 Tensor from_vector(const std::vector<double>& values, const Shape& shape,
-                   Dtype dtype = Dtype::float32);
+                   const TensorOptions& options = {});
 std::vector<double> to_vector(const Tensor& t);  // values in row-major order, as double
 
-Tensor zeros(const Shape& shape, Dtype dtype = Dtype::float32);
-Tensor ones(const Shape& shape, Dtype dtype = Dtype::float32);
-Tensor full(const Shape& shape, double value, Dtype dtype = Dtype::float32);
-Tensor arange(double start, double stop, double step = 1, Dtype dtype = Dtype::float32);
-Tensor linspace(double start, double stop, std::size_t steps, Dtype dtype = Dtype::float32);
-Tensor eye(std::size_t n, Dtype dtype = Dtype::float32);
+Tensor zeros(const Shape& shape, const TensorOptions& options = {});
+Tensor ones(const Shape& shape, const TensorOptions& options = {});
+Tensor full(const Shape& shape, double value, const TensorOptions& options = {});
+Tensor arange(double start, double stop, double step = 1, const TensorOptions& options = {});
+Tensor linspace(double start, double stop, std::size_t steps, const TensorOptions& options = {});
+Tensor eye(std::size_t n, const TensorOptions& options = {});
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
@@ -245,12 +260,13 @@ Tensor full_like(const Tensor& t, double value);
 // from the default generator, which manual_seed seeds. Same seed, same stream, same tensors.
 void manual_seed(std::uint64_t seed);
 std::uint64_t random_u64(Generator* gen = nullptr);  // next raw draw
-Tensor rand(const Shape& shape, Dtype dtype = Dtype::float32,
+Tensor rand(const Shape& shape, const TensorOptions& options = {},
             Generator* gen = nullptr);  // U[0, 1)
-Tensor randn(const Shape& shape, Dtype dtype = Dtype::float32,
+Tensor randn(const Shape& shape, const TensorOptions& options = {},
              Generator* gen = nullptr);  // N(0, 1)
+// randint: in [low, high), int64 unless the options say otherwise.
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
-               Dtype dtype = Dtype::int64, Generator* gen = nullptr);  // in [low, high)
+               const TensorOptions& options = Dtype::int64, Generator* gen = nullptr);
 Tensor rand_like(const Tensor& t, Generator* gen = nullptr);
 Tensor randn_like(const Tensor& t, Generator* gen = nullptr);
 std::vector<std::size_t> randperm(std::size_t n, Generator* gen = nullptr);

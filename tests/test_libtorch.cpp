@@ -134,3 +134,24 @@ TEST_CASE("module->as<T>(), named_parameters' key()/value(), nn::utils, cpu()") 
   CHECK(w.grad().max().item() <= 0.5);
   CHECK(tg::to_vector(w.cpu()) == tg::to_vector(w));
 }
+
+TEST_CASE("TensorOptions: dtype, requires_grad and device in every factory") {
+  tg::Tensor a = tg::zeros({2, 3}, tg::dtype(tg::kFloat64).requires_grad(true));
+  CHECK(a.dtype() == tg::kFloat64);
+  CHECK(a.requires_grad());
+  CHECK(a.is_leaf());
+  tg::Tensor b = tg::ones({2, 2}, tg::requires_grad());
+  CHECK(b.dtype() == tg::kFloat32);
+  CHECK(b.requires_grad());
+  (b * 3.0).sum().backward();
+  CHECK(tg::to_vector(b.grad()) == std::vector<double>(4, 3.0));
+  tg::Tensor c = tg::arange(0, 4, 1, tg::TensorOptions().dtype(tg::kLong));
+  CHECK(c.dtype() == tg::kLong);
+  CHECK(tg::to_vector(c) == std::vector<double>{0, 1, 2, 3});
+  CHECK(tg::randn({3}, tg::device(tg::Device(tg::kCPU))).dtype() == tg::kFloat32);
+  CHECK(tg::randint(0, 5, {4}).dtype() == tg::kLong);  // int64 by default, as libtorch
+  CHECK(tg::tensor({1.0, 2.0}, tg::kFloat64).dtype() == tg::kFloat64);  // a Dtype still works
+  CHECK_THROWS_WITH_AS(tg::zeros({2}, tg::Device(tg::kCUDA)), doctest::Contains("zeros"),
+                       tg::Error);
+  CHECK_THROWS_AS(tg::zeros({2}, tg::dtype(tg::kLong).requires_grad(true)), tg::Error);
+}
