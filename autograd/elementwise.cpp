@@ -4,6 +4,7 @@
 #include <tapegrad/autograd/arithmetic.hpp>
 #include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/elementwise.hpp>
+#include <tapegrad/core/detail/simd.hpp>
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
@@ -109,7 +110,10 @@ Tensor cos(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-  Tensor out = map(x, [](const auto& a) { return xt::tanh(a); });
+  Tensor out = detail::map_simd(x, [](auto a) {
+    using std::tanh;
+    return tanh(a);
+  });
   return record_op("tanh", out, {x}, [](const BackwardContext& c) {
     return Grads{c.grad * (1.0 - square(c.out))};
   }, {}, SaveOutput::yes);
@@ -117,10 +121,7 @@ Tensor tanh(const Tensor& x) {
 
 // 1 / (1 + e^-x) is already stable: e^1000 = inf gives 0, e^-1000 = 0 gives 1, never NaN.
 Tensor sigmoid(const Tensor& x) {
-  Tensor out = map(x, [](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    return T(1) / (T(1) + xt::exp(-a));
-  });
+  Tensor out = detail::map_simd(x, [](auto a) { return detail::sigmoid_of(a); });
   return record_op("sigmoid", out, {x}, [](const BackwardContext& c) {
     return Grads{c.grad * c.out * (1.0 - c.out)};
   }, {}, SaveOutput::yes);

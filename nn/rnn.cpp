@@ -8,12 +8,14 @@
 #include <tapegrad/autograd/linalg.hpp>
 #include <tapegrad/autograd/nn_functional.hpp>
 #include <tapegrad/autograd/shape.hpp>
+#include <tapegrad/core/detail/simd.hpp>
 #include <tapegrad/nn/init.hpp>
 
 namespace tg::nn {
 namespace {
 
 using Kind = RecurrentKind;
+using tg::detail::sigmoid_of;
 
 std::string kind_name(Kind kind, bool cell) {
   return str(kind == Kind::lstm ? "LSTM" : kind == Kind::gru ? "GRU" : "RNN", cell ? "Cell" : "");
@@ -49,8 +51,87 @@ struct State {
   Tensor h, c;  // c: LSTM only
 };
 
+// ---------------------------------------------------------------- fused gate steps
+// The gate nonlinearities of a step and the state update, as one vectorised pass over rows of
+// the pre-activation gates ([N, G·H], PyTorch's gate order) instead of a dozen recorded ops.
+// Each backward is written with differentiable ops on the saved inputs, so second derivatives
+// still work; the gradcheck and gradgradcheck of the layers check both.
+// A new [N, H] tensor: out[r][j] = f(at) where at(i, k) is element [r][k·H + j] of inputs[i]
+// ([N, G·H] gates or [N, H] states, converted to the first input's dtype), as scalar or batch.
+template <class F> Tensor fused_step(const std::vector<Tensor>& inputs, std::size_t h, F f) {
+  return visit(inputs[0], [&](const auto& first) {
+    using T = typename std::decay_t<decltype(first)>::value_type;
+    std::vector<Tensor> in;
+    std::vector<const T*> row;  // row r of each input
+    std::vector<std::size_t> width;
+    for (const Tensor& t : inputs) {
+      in.push_back(t.to(inputs[0].dtype()));
+      row.push_back(in.back().data<T>());
+      width.push_back(t.size(1));
+    }
+    const std::size_t n = first.shape()[0];
+    auto y = tg::detail::empty_array<T>({n, h});
+    for (std::size_t r = 0; r < n; ++r) {
+      tg::detail::simd_for<T>(h, [&](std::size_t j, auto v) {
+        auto at = [&](std::size_t i, std::size_t k = 0) {
+          return tg::detail::read<decltype(v)>(row[i] + k * h + j);
+        };
+        tg::detail::write(y.data() + r * h + j, f(at));
+      });
+      for (std::size_t i = 0; i < row.size(); ++i) row[i] += width[i];
+    }
+    return make(std::move(y));
+  });
+}
+
+// c' = σ(f) c + σ(i) tanh(g), from gates i, f, g, o.
+Tensor lstm_cell_state(const Tensor& gates, const Tensor& c) {
+  Tensor out = fused_step({gates, c}, c.size(1), [](auto at) {
+    using std::tanh;
+    return sigmoid_of(at(0, 1)) * at(1) + sigmoid_of(at(0, 0)) * tanh(at(0, 2));
+  });
+  return record_op("lstm_cell_state", out, {gates, c}, [](const BackwardContext& ctx) {
+    std::vector<Tensor> g = chunk(ctx.saved[0], 4, 1);
+    Tensor i = sigmoid(g[0]), f = sigmoid(g[1]), u = tanh(g[2]), d = ctx.grad;
+    return Grads{cat({d * u * i * (1.0 - i), d * ctx.saved[1] * f * (1.0 - f),
+                      d * i * (1.0 - square(u)), zeros_like(d)}, 1),
+                 d * f};
+  }, {gates, c});
+}
+
+// h' = σ(o) tanh(c').
+Tensor lstm_cell_output(const Tensor& gates, const Tensor& c) {
+  Tensor out = fused_step({gates, c}, c.size(1), [](auto at) {
+    using std::tanh;
+    return sigmoid_of(at(0, 3)) * tanh(at(1));
+  });
+  return record_op("lstm_cell_output", out, {gates, c}, [](const BackwardContext& ctx) {
+    Tensor o = sigmoid(chunk(ctx.saved[0], 4, 1)[3]), u = tanh(ctx.saved[1]), d = ctx.grad;
+    Tensor zero = zeros_like(d);
+    return Grads{cat({zero, zero, zero, d * u * o * (1.0 - o)}, 1), d * o * (1.0 - square(u))};
+  }, {gates, c});
+}
+
+// h' = (1 - z) n + z h with r = σ(i_r + h_r), z = σ(i_z + h_z), n = tanh(i_n + r h_n), from the
+// input's gates gi and the state's gh (b_hn is in h_n: inside the reset product, as PyTorch).
+Tensor gru_cell(const Tensor& gi, const Tensor& gh, const Tensor& h) {
+  Tensor out = fused_step({gi, gh, h}, h.size(1), [](auto at) {
+    using std::tanh;
+    auto r = sigmoid_of(at(0, 0) + at(1, 0)), z = sigmoid_of(at(0, 1) + at(1, 1));
+    auto n = tanh(at(0, 2) + r * at(1, 2));
+    return n + z * (at(2) - n);
+  });
+  return record_op("gru_cell", out, {gi, gh, h}, [](const BackwardContext& ctx) {
+    std::vector<Tensor> i = chunk(ctx.saved[0], 3, 1), g = chunk(ctx.saved[1], 3, 1);
+    Tensor r = sigmoid(i[0] + g[0]), z = sigmoid(i[1] + g[1]), n = tanh(i[2] + r * g[2]);
+    Tensor d = ctx.grad, dn = d * (1.0 - z) * (1.0 - square(n));
+    Tensor dr = dn * g[2] * r * (1.0 - r), dz = d * (ctx.saved[2] - n) * z * (1.0 - z);
+    return Grads{cat({dr, dz, dn}, 1), cat({dr, dz, dn * r}, 1), d * z};
+  }, {gi, gh, h});
+}
+
 // One time step from gi = W_ih x + b_ih (computed beforehand, for a layer's whole sequence at
-// once): one GEMM for all gates, then the gates' elementwise ops.
+// once): one GEMM for all gates, then the fused gate pass (LSTM and GRU).
 State time_step(Kind kind, const Tensor& gi, const State& s, const Tensor& w_hh,
                 const Tensor& b_hh) {
   Tensor gh = linear(s.h, w_hh, b_hh);
@@ -58,16 +139,10 @@ State time_step(Kind kind, const Tensor& gi, const State& s, const Tensor& w_hh,
     case Kind::rnn_tanh: return {tanh(gi + gh), {}};
     case Kind::rnn_relu: return {relu(gi + gh), {}};
     case Kind::lstm: {
-      std::vector<Tensor> g = chunk(gi + gh, 4, 1);  // i, f, g, o
-      Tensor c = sigmoid(g[1]) * s.c + sigmoid(g[0]) * tanh(g[2]);
-      return {sigmoid(g[3]) * tanh(c), c};
+      Tensor gates = gi + gh, c = lstm_cell_state(gates, s.c);
+      return {lstm_cell_output(gates, c), c};
     }
-    case Kind::gru: {
-      std::vector<Tensor> i = chunk(gi, 3, 1), h = chunk(gh, 3, 1);  // r, z, n
-      Tensor r = sigmoid(i[0] + h[0]), z = sigmoid(i[1] + h[1]);
-      Tensor n = tanh(i[2] + r * h[2]);  // b_hn is in h[2]: inside the reset product
-      return {n + z * (s.h - n), {}};    // (1 - z) n + z h
-    }
+    case Kind::gru: return {gru_cell(gi, gh, s.h), {}};
   }
   return {};
 }

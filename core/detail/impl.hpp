@@ -131,10 +131,10 @@ template <class F> Tensor map(const Tensor& t, F&& f) {
 }
 // Loops over at least this many elements are split among the OpenMP threads.
 constexpr std::size_t parallel_grain = std::size_t(1) << 15;
-// f(i) for i in [0, n): split among the threads when n is large; smaller loops stay out of
-// OpenMP altogether (entering a parallel region costs more than a small op).
-template <class F> void parallel_for(std::size_t n, F&& f) {
-  if (n < parallel_grain) {
+// f(i) for i in [0, n): split among the threads when n is at least `grain`; smaller loops stay
+// out of OpenMP altogether (entering a parallel region costs more than a small op).
+template <class F> void parallel_for(std::size_t n, F&& f, std::size_t grain = parallel_grain) {
+  if (n < grain) {
     for (std::size_t i = 0; i < n; ++i) f(i);
     return;
   }

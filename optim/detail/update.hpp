@@ -1,21 +1,6 @@
 #pragma once
 // Internal: what an optimizer's .cpp needs to write its update as one loop over raw arrays.
-// GCC 12 says the AVX-512 intrinsics' deliberately undefined pass-through operands
-// (_mm512_undefined_ps) "may be used uninitialized" wherever xsimd's sqrt and max inline
-// (GCC bug 105593, fixed in GCC 13); the diagnostic is placed in the intrinsic headers that
-// xsimd includes here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <xsimd/xsimd.hpp>
-#pragma GCC diagnostic pop
-#else
-#include <xsimd/xsimd.hpp>
-#endif
-
-#include <type_traits>
-
-#include <tapegrad/core/detail/impl.hpp>
+#include <tapegrad/core/detail/simd.hpp>
 #include <tapegrad/optim/optimizer.hpp>
 
 namespace tg::optim {
@@ -41,21 +26,9 @@ template <class T> struct Slice {
   }
 };
 
-// Runs f(i, V()) over [0, n): with V = xsimd::batch<T> for whole batches from i, then with V = T
-// for the tail. An update written once with read<V>, write and + - * / sqrt max thus runs
-// vectorised (GCC does not vectorise std::sqrt loops under the default -fmath-errno).
-template <class T, class F> void simd_for(std::size_t n, F&& f) {
-  using Batch = xsimd::batch<T>;
-  std::size_t i = 0;
-  for (; i + Batch::size <= n; i += Batch::size) f(i, Batch());
-  for (; i < n; ++i) f(i, T());
-}
-template <class V, class T> V read(const T* p) {
-  if constexpr (std::is_same_v<V, T>) return *p;
-  else return V::load_unaligned(p);
-}
-template <class T> void write(T* p, T v) { *p = v; }
-template <class T, class A> void write(T* p, const xsimd::batch<T, A>& v) { v.store_unaligned(p); }
+using tg::detail::read;
+using tg::detail::simd_for;
+using tg::detail::write;
 
 // Throws "<optimizer>: invalid <option> <value> (<rule>)" unless ok.
 inline void require(bool ok, const char* optimizer, const char* option, double value,
