@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include "json.hpp"
+#include "toy_data.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -98,10 +99,10 @@ std::shared_ptr<tg::nn::Module> activation(const std::string& name) {
 Session::Session(const Config& c) : config_(c), rng_(c.seed) {
   std::pair<Tensor, Tensor> d;
   std::size_t n = c.samples;
-  if (c.dataset == "moons") d = tg::data::make_moons(n, c.noise, c.seed);
-  else if (c.dataset == "circles") d = tg::data::make_circles(n, c.noise, 0.5, c.seed);
-  else if (c.dataset == "spirals") d = tg::data::make_spirals(n, 2, c.noise, c.seed);
-  else if (c.dataset == "xor") d = tg::data::make_xor(n, c.noise, c.seed);
+  if (c.dataset == "moons") d = make_moons(n, c.noise, c.seed);
+  else if (c.dataset == "circles") d = make_circles(n, c.noise, 0.5, c.seed);
+  else if (c.dataset == "spirals") d = make_spirals(n, 2, c.noise, c.seed);
+  else if (c.dataset == "xor") d = make_xor(n, c.noise, c.seed);
   else {  // the classic line: y = 3x + 2 + noise, x uniform in [-1, 1]
     std::uniform_real_distribution<double> u(-1, 1);
     std::normal_distribution<double> g(0, 1);

@@ -1,15 +1,21 @@
-#include <tapegrad/core/detail/impl.hpp>
-#include <tapegrad/data/toy.hpp>
+#include "toy_data.hpp"
 
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <vector>
 
-namespace tg::data {
+namespace playground {
 
-using tg::detail::str;
+using tg::Shape, tg::ValueError, tg::from_vector;
 
 namespace {
+
+template <class... Args> std::string str(const Args&... args) {
+  std::ostringstream os;
+  (os << ... << args);
+  return os.str();
+}
 
 constexpr double pi = 3.14159265358979323846;
 
@@ -142,4 +148,4 @@ std::pair<Tensor, Tensor> make_regression(std::size_t n_samples, std::size_t n_f
   return {from_vector(x, {n_samples, n_features}), from_vector(y, shape(n_samples))};
 }
 
-}  // namespace tg::data
+}  // namespace playground

@@ -1,14 +1,17 @@
 #pragma once
-// Small synthetic data sets for examples and tests, defined as scikit-learn's make_* functions
-// (same geometry and label order; the random draws differ). Each returns {X, y} as float32, is
-// deterministic for a given seed, and labels are class indices stored as floats.
+// The playground's data sets (TensorFlow Playground's; not part of the library), defined as
+// scikit-learn's make_* functions (same geometry and label order; the random draws differ). Each
+// returns {X, y} as float32, is deterministic for a given seed, and labels are class indices
+// stored as floats.
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 
 #include <tapegrad/core/tensor.hpp>
 
-namespace tg::data {
+namespace playground {
+
+using tg::Tensor;
 
 // Two interleaving half circles: X [n, 2], y [n]; the first n/2 points (label 0) on the upper
 // arc cos/sin(linspace(0, π)), the rest (label 1) on 1 - cos, 0.5 - sin. noise: Gaussian std.
@@ -39,4 +42,4 @@ std::pair<Tensor, Tensor> make_regression(std::size_t n_samples = 100,
                                           double bias = 0, std::uint64_t seed = 0,
                                           std::size_t n_targets = 1, Tensor* coef = nullptr);
 
-}  // namespace tg::data
+}  // namespace playground
