@@ -28,11 +28,6 @@ std::size_t DataLoader::size() const {
   return options().drop_last() ? n / b : (n + b - 1) / b;
 }
 
-Batch DataLoader::collate(const std::vector<std::size_t>& order, std::size_t first,
-                          std::size_t count) const {
-  return dataset_.get_batch({order.begin() + first, order.begin() + first + count});
-}
-
 void samplers::detail::IndexSampler::reset(std::optional<std::size_t> new_size) {
   order_.resize(new_size.value_or(order_.size()));
   if (shuffle_) order_ = randperm(order_.size(), gen_.get());

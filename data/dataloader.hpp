@@ -135,9 +135,6 @@ class DataLoader
   Iterator begin() { return sampler_.reset(dataset().size()), Iterator(this, next()); }
   std::size_t size() const;  // batches per epoch
   const Dataset& dataset() const { return *dataset_.dataset; }
-  // The batch made of the samples order[first, first + count).
-  Batch collate(const std::vector<std::size_t>& order, std::size_t first,
-                std::size_t count) const;
 
  private:
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options);
