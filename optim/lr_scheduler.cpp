@@ -10,7 +10,8 @@ namespace tg::optim {
 
 using tg::detail::str;
 
-LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
+LRScheduler::LRScheduler(Optimizer& optimizer, Rule rule)
+    : optimizer_(optimizer), rule_(std::move(rule)) {
   for (const ParamGroup& group : optimizer.param_groups())
     base_lrs_.push_back(group.options().get_lr());
 }
@@ -23,7 +24,7 @@ void LRScheduler::step() {
     OptimizerOptions& options = groups[g].options();
     // A group added after the scheduler was built starts from its current lr.
     double base = g < base_lrs_.size() ? base_lrs_[g] : options.get_lr();
-    options.set_lr(next_lr(options.get_lr(), base));
+    options.set_lr(rule_(options.get_lr(), base, last_epoch_));
     last_lr_.push_back(options.get_lr());
   }
 }
@@ -33,41 +34,43 @@ static void require_positive(long value, const char* scheduler, const char* what
 }
 
 StepLR::StepLR(Optimizer& optimizer, long step_size, double gamma)
-    : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
+    : LRScheduler(optimizer, [=](double lr, double, long epoch) {
+        return epoch == 0 || epoch % step_size != 0 ? lr : lr * gamma;
+      }) {
   require_positive(step_size, "StepLR", "step_size");
   step();
 }
-double StepLR::next_lr(double lr, double) const {
-  return last_epoch_ == 0 || last_epoch_ % step_size_ != 0 ? lr : lr * gamma_;
-}
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<long> milestones, double gamma)
-    : LRScheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+    : LRScheduler(optimizer, [=](double lr, double, long epoch) {
+        auto hits = std::count(milestones.begin(), milestones.end(), epoch);
+        return hits == 0 ? lr : lr * std::pow(gamma, double(hits));
+      }) {
   step();
-}
-double MultiStepLR::next_lr(double lr, double) const {
-  auto hits = std::count(milestones_.begin(), milestones_.end(), last_epoch_);
-  return hits == 0 ? lr : lr * std::pow(gamma_, double(hits));
 }
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, long T_max, double eta_min)
-    : LRScheduler(optimizer), t_max_(T_max), eta_min_(eta_min) {
+    : LRScheduler(optimizer, [=](double lr, double base_lr, long epoch) {
+        const double pi = 3.14159265358979323846, t = double(epoch), T = double(T_max);
+        if (epoch == 0) return lr;
+        // Restarting from eta_min after the minimum: the ratio below would divide by zero there.
+        if ((epoch - 1 - T_max) % (2 * T_max) == 0)
+          return lr + (base_lr - eta_min) * (1 - std::cos(pi / T)) / 2;
+        return (1 + std::cos(pi * t / T)) / (1 + std::cos(pi * (t - 1) / T)) * (lr - eta_min) +
+               eta_min;
+      }) {
   require_positive(T_max, "CosineAnnealingLR", "T_max");
   step();
-}
-double CosineAnnealingLR::next_lr(double lr, double base_lr) const {
-  const double pi = 3.14159265358979323846, t = double(last_epoch_), T = double(t_max_);
-  if (last_epoch_ == 0) return lr;
-  // Restarting from eta_min after the minimum: the ratio below would divide by zero there.
-  if ((last_epoch_ - 1 - t_max_) % (2 * t_max_) == 0)
-    return lr + (base_lr - eta_min_) * (1 - std::cos(pi / T)) / 2;
-  return (1 + std::cos(pi * t / T)) / (1 + std::cos(pi * (t - 1) / T)) * (lr - eta_min_) +
-         eta_min_;
 }
 
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
                    long total_iters)
-    : LRScheduler(optimizer), start_(start_factor), end_(end_factor), total_iters_(total_iters) {
+    : LRScheduler(optimizer, [=](double lr, double, long epoch) {
+        const double start = start_factor, end = end_factor;
+        if (epoch == 0) return lr * start;
+        if (epoch > total_iters) return lr;
+        return lr * (1 + (end - start) / (total_iters * start + double(epoch - 1) * (end - start)));
+      }) {
   if (!(start_factor > 0 && start_factor <= 1))
     throw ValueError(str("LinearLR: start_factor must be in (0, 1], got ", start_factor));
   if (!(end_factor >= 0 && end_factor <= 1))
@@ -75,21 +78,16 @@ LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
   require_positive(total_iters, "LinearLR", "total_iters");
   step();
 }
-double LinearLR::next_lr(double lr, double) const {
-  if (last_epoch_ == 0) return lr * start_;
-  if (last_epoch_ > total_iters_) return lr;
-  return lr * (1 + (end_ - start_) /
-                       (total_iters_ * start_ + double(last_epoch_ - 1) * (end_ - start_)));
-}
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, Mode mode, double factor,
                                      long patience, double threshold,
                                      ThresholdMode threshold_mode, long cooldown,
                                      std::vector<double> min_lr, double eps)
-    : optimizer_(optimizer), mode_(mode), factor_(factor), patience_(patience),
-      threshold_(threshold), threshold_mode_(threshold_mode), cooldown_(cooldown), eps_(eps),
+    : optimizer_(optimizer), mode_(mode), threshold_mode_(threshold_mode), factor_(factor),
+      threshold_(threshold), eps_(eps),
       best_(mode == min ? std::numeric_limits<double>::infinity()
-                        : -std::numeric_limits<double>::infinity()) {
+                        : -std::numeric_limits<double>::infinity()),
+      patience_(patience), cooldown_(cooldown) {
   if (!(factor < 1.0))
     throw ValueError(str("ReduceLROnPlateau: factor must be < 1.0, got ", factor));
   std::size_t groups = optimizer.param_groups().size();

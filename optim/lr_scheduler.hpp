@@ -4,6 +4,7 @@
 // two schedulers on one optimizer multiply their effects. Construction performs PyTorch's
 // initial step (epoch 0): it leaves the lr unchanged except LinearLR (lr *= start_factor).
 // Call step() once per epoch, after optimizer.step().
+#include <functional>
 #include <vector>
 
 #include <tapegrad/optim/optimizer.hpp>
@@ -18,68 +19,43 @@ class LRScheduler {
   long last_epoch() const { return last_epoch_; }
 
  protected:
-  explicit LRScheduler(Optimizer& optimizer);
-  // The group's lr for epoch last_epoch_, from its current lr and its lr at construction.
-  virtual double next_lr(double lr, double base_lr) const = 0;
-
-  Optimizer& optimizer_;
-  std::vector<double> base_lrs_;
-  long last_epoch_ = -1;
+  // rule(lr, base_lr, epoch): a group's lr for `epoch`, from its current lr and its lr at
+  // construction. A scheduler's constructor checks its arguments, then calls step() (epoch 0).
+  using Rule = std::function<double(double lr, double base_lr, long epoch)>;
+  LRScheduler(Optimizer& optimizer, Rule rule);
 
  private:
-  std::vector<double> last_lr_;
+  Optimizer& optimizer_;
+  Rule rule_;
+  std::vector<double> base_lrs_, last_lr_;
+  long last_epoch_ = -1;
 };
 
 // lr *= gamma every step_size epochs.
-class StepLR : public LRScheduler {
- public:
+struct StepLR : LRScheduler {
   StepLR(Optimizer& optimizer, long step_size, double gamma = 0.1);
-
- private:
-  double next_lr(double lr, double base_lr) const override;
-  long step_size_;
-  double gamma_;
 };
 
 // lr *= gamma^k at epoch e, where k is how often e appears in milestones.
-class MultiStepLR : public LRScheduler {
- public:
+struct MultiStepLR : LRScheduler {
   MultiStepLR(Optimizer& optimizer, std::vector<long> milestones, double gamma = 0.1);
-
- private:
-  double next_lr(double lr, double base_lr) const override;
-  std::vector<long> milestones_;
-  double gamma_;
 };
 
 // lr *= gamma every epoch.
-class ExponentialLR : public StepLR {
- public:
+struct ExponentialLR : StepLR {
   ExponentialLR(Optimizer& optimizer, double gamma) : StepLR(optimizer, 1, gamma) {}
 };
 
 // lr_e = eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2 (continuing as a
 // cosine with period 2 T_max past T_max), computed recursively like PyTorch.
-class CosineAnnealingLR : public LRScheduler {
- public:
+struct CosineAnnealingLR : LRScheduler {
   CosineAnnealingLR(Optimizer& optimizer, long T_max, double eta_min = 0);
-
- private:
-  double next_lr(double lr, double base_lr) const override;
-  long t_max_;
-  double eta_min_;
 };
 
 // lr_e = base_lr * (start + (end - start) * min(e, total_iters) / total_iters).
-class LinearLR : public LRScheduler {
- public:
+struct LinearLR : LRScheduler {
   LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0,
            long total_iters = 5);
-
- private:
-  double next_lr(double lr, double base_lr) const override;
-  double start_, end_;
-  long total_iters_;
 };
 
 // Multiplies the lr by factor (not below min_lr) once the metric has not improved for more
@@ -105,15 +81,10 @@ class ReduceLROnPlateau {
   bool is_better(double metric) const;
   Optimizer& optimizer_;
   Mode mode_;
-  double factor_;
-  long patience_;
-  double threshold_;
   ThresholdMode threshold_mode_;
-  long cooldown_;
+  double factor_, threshold_, eps_, best_;
+  long patience_, cooldown_, num_bad_epochs_ = 0, cooldown_counter_ = 0, last_epoch_ = 0;
   std::vector<double> min_lrs_;
-  double eps_;
-  double best_;
-  long num_bad_epochs_ = 0, cooldown_counter_ = 0, last_epoch_ = 0;
 };
 
 }  // namespace tg::optim
