@@ -11,28 +11,30 @@
 
 namespace tg {
 
-// A scalar operand: t's dtype when t is floating point, else float32 (int_tensor * 0.5 is 0.5 per
-// element, as in PyTorch).
-static Tensor like(const Tensor& t, double v) {
-  return scalar(v, t.is_floating_point() ? t.dtype() : Dtype::float32);
+// A scalar operand, as PyTorch: t's dtype when t is floating point; with an integer or bool t,
+// int64 for an integral scalar (exact), else float32 (int_tensor * 0.5 is 0.5 per element).
+static Tensor like(const Tensor& t, Scalar v) {
+  if (t.is_floating_point() || !v.integral)
+    return scalar(v.value, t.is_floating_point() ? t.dtype() : Dtype::float32);
+  return make(xt::xarray<std::int64_t>(v.integer));
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = zip(a, b, "add", [](auto x, auto y) { return x + y; });
+  Tensor out = zip<true>(a, b, "add", [](auto x, auto y) { return x + y; });
   return record_op("add", out, {a, b}, [](const BackwardContext& c) {
     return Grads{c.grad, c.grad};
   });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = zip(a, b, "sub", [](auto x, auto y) { return x - y; });
+  Tensor out = zip<true>(a, b, "sub", [](auto x, auto y) { return x - y; });
   return record_op("sub", out, {a, b}, [](const BackwardContext& c) {
     return Grads{c.grad, c.needs(1) ? -c.grad : Tensor()};
   });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = zip(a, b, "mul", [](auto x, auto y) { return x * y; });
+  Tensor out = zip<true>(a, b, "mul", [](auto x, auto y) { return x * y; });
   return record_op("mul", out, {a, b}, [](const BackwardContext& c) {
     const Tensor &a = c.saved[0], &b = c.saved[1];
     return Grads{c.needs(0) ? c.grad * b : Tensor(), c.needs(1) ? c.grad * a : Tensor()};
@@ -49,7 +51,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor neg(const Tensor& a) {
-  Tensor out = map(a, [](const auto& x) { return -x; });
+  Tensor out = map<true>(a, [](const auto& x) { return -x; });
   return record_op("neg", out, {a}, [](const BackwardContext& c) { return Grads{-c.grad}; });
 }
 
@@ -85,7 +87,7 @@ Tensor pow(double base, const Tensor& exponent) { return pow(like(exponent, base
 // would drop a NaN in a) and, as PyTorch, both inputs then get the full gradient.
 static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
   const char* name = is_max ? "maximum" : "minimum";
-  Tensor out = zip(a, b, name, [is_max](auto x, auto y) {
+  Tensor out = zip<true>(a, b, name, [is_max](auto x, auto y) {
     return (is_max ? x > y : y > x) || std::isnan(x) ? x : y;
   });
   return record_op(name, out, {a, b}, [is_max](const BackwardContext& c) {
@@ -128,11 +130,11 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 // Each binary op as an operator, with a Tensor or a scalar on either side.
 #define TG_OPERATORS(op, name)                                                   \
   Tensor operator op(const Tensor& a, const Tensor& b) { return name(a, b); }     \
-  Tensor operator op(const Tensor& a, double b) { return name(a, like(a, b)); }   \
-  Tensor operator op(double a, const Tensor& b) { return name(like(b, a), b); }
+  Tensor operator op(const Tensor& a, Scalar b) { return name(a, like(a, b)); }   \
+  Tensor operator op(Scalar a, const Tensor& b) { return name(like(b, a), b); }
 #define TG_COMPARISON(name, op)                                                  \
   Tensor name(const Tensor& a, const Tensor& b) {                                \
-    return zip(a, b, #name, [](auto x, auto y) { return bool(x op y); });        \
+    return zip<true>(a, b, #name, [](auto x, auto y) { return bool(x op y); });  \
   }                                                                              \
   TG_OPERATORS(op, name)
 TG_COMPARISON(eq, ==)

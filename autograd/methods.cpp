@@ -37,7 +37,12 @@ Tensor Tensor::argmax() const { return tg::argmax(*this); }
 Tensor Tensor::argmax(std::ptrdiff_t dim, bool keepdim) const { return tg::argmax(*this, dim, keepdim); }
 Tensor Tensor::argmin() const { return tg::argmin(*this); }
 Tensor Tensor::argmin(std::ptrdiff_t dim, bool keepdim) const { return tg::argmin(*this, dim, keepdim); }
-Tensor Tensor::all() const { return ne(0.0).sum() == double(numel()); }
+Tensor Tensor::all() const { return ne(0).sum() == numel(); }
+Tensor Tensor::any() const { return ne(0).sum() > 0; }
+Tensor Tensor::norm(double p) const { return tg::norm(*this, p); }
+Tensor Tensor::norm(double p, const Dims& dims, bool keepdim) const {
+  return tg::norm(*this, p, dims, keepdim);
+}
 Tensor Tensor::var() const { return tg::var(*this); }
 Tensor Tensor::var(const Dims& dims, bool unbiased, bool keepdim) const {
   return tg::var(*this, dims, unbiased, keepdim);  // correction 1 or 0
@@ -87,6 +92,12 @@ Tensor Tensor::select(std::ptrdiff_t dim, std::ptrdiff_t index) const {
   return narrow(dim, index, 1).squeeze(dim);
 }
 Tensor Tensor::operator[](std::ptrdiff_t index) const { return select(0, index); }
+std::vector<Tensor> Tensor::chunk(std::size_t chunks, std::ptrdiff_t dim) const {
+  return tg::chunk(*this, chunks, dim);
+}
+std::vector<Tensor> Tensor::split(std::size_t split_size, std::ptrdiff_t dim) const {
+  return tg::split(*this, split_size, dim);
+}
 Tensor Tensor::matmul(const Tensor& other) const { return tg::matmul(*this, other); }
 Tensor Tensor::mm(const Tensor& other) const { return tg::mm(*this, other); }
 
@@ -112,12 +123,12 @@ Tensor Tensor::lt(const Tensor& other) const { return tg::lt(*this, other); }
 Tensor Tensor::le(const Tensor& other) const { return tg::le(*this, other); }
 Tensor Tensor::gt(const Tensor& other) const { return tg::gt(*this, other); }
 Tensor Tensor::ge(const Tensor& other) const { return tg::ge(*this, other); }
-Tensor Tensor::eq(double other) const { return *this == other; }
-Tensor Tensor::ne(double other) const { return *this != other; }
-Tensor Tensor::lt(double other) const { return *this < other; }
-Tensor Tensor::le(double other) const { return *this <= other; }
-Tensor Tensor::gt(double other) const { return *this > other; }
-Tensor Tensor::ge(double other) const { return *this >= other; }
+Tensor Tensor::eq(Scalar other) const { return *this == other; }
+Tensor Tensor::ne(Scalar other) const { return *this != other; }
+Tensor Tensor::lt(Scalar other) const { return *this < other; }
+Tensor Tensor::le(Scalar other) const { return *this <= other; }
+Tensor Tensor::gt(Scalar other) const { return *this > other; }
+Tensor Tensor::ge(Scalar other) const { return *this >= other; }
 Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
   return tg::masked_fill(*this, mask, value);
 }
@@ -152,19 +163,19 @@ Tensor& Tensor::copy_(const Tensor& src) { return write(*this, "copy_", [&] { re
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   return write(*this, "add_", [&] { return *this + other * alpha; });
 }
-Tensor& Tensor::add_(double other) { return write(*this, "add_", [&] { return *this + other; }); }
+Tensor& Tensor::add_(Scalar other) { return write(*this, "add_", [&] { return *this + other; }); }
 Tensor& Tensor::sub_(const Tensor& other, double alpha) {
   return write(*this, "sub_", [&] { return *this - other * alpha; });
 }
-Tensor& Tensor::sub_(double other) { return write(*this, "sub_", [&] { return *this - other; }); }
+Tensor& Tensor::sub_(Scalar other) { return write(*this, "sub_", [&] { return *this - other; }); }
 Tensor& Tensor::mul_(const Tensor& other) {
   return write(*this, "mul_", [&] { return *this * other; });
 }
-Tensor& Tensor::mul_(double other) { return write(*this, "mul_", [&] { return *this * other; }); }
+Tensor& Tensor::mul_(Scalar other) { return write(*this, "mul_", [&] { return *this * other; }); }
 Tensor& Tensor::div_(const Tensor& other) {
   return write(*this, "div_", [&] { return *this / other; });
 }
-Tensor& Tensor::div_(double other) { return write(*this, "div_", [&] { return *this / other; }); }
+Tensor& Tensor::div_(Scalar other) { return write(*this, "div_", [&] { return *this / other; }); }
 Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max) {
   return write(*this, "clamp_", [&] { return tg::clamp(*this, min, max); });
 }

@@ -239,6 +239,23 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
   return log(s) + reshaped(m, s.shape());
 }
 
+Tensor norm(const Tensor& x, double p) { return norm(x, p, {}, false); }
+Tensor norm(const Tensor& x, double p, const Axes& axes, bool keepdim) {
+  const Tensor a = abs(x.to(detail::float_dtype(x.dtype())));
+  if (p == 0) return sum((a != 0).to(a.dtype()), axes, keepdim);
+  if (p == 1) return sum(a, axes, keepdim);
+  if (std::isinf(p)) {  // the sum of the extremes over their count: amax's gradient
+    Tensor m = a.detach();
+    for (auto d : norm_axes(axes, a.ndim(), "norm")) m = p > 0 ? max(m, d, true) : min(m, d, true);
+    Tensor at = eq(a, m);
+    return sum(where(at, a, zeros_like(a)), axes, keepdim) / sum(at, axes, keepdim);
+  }
+  // s^(1/p) has an infinite slope at s = 0: the root is taken of 1 there and then replaced by
+  // 0, so the gradient is 0 (where's) rather than 0 · ∞ = NaN.
+  Tensor s = sum(pow(a, p), axes, keepdim), zero = s == 0, safe = where(zero, ones_like(s), s);
+  return where(zero, zeros_like(s), p == 2 ? sqrt(safe) : pow(safe, 1 / p));
+}
+
 // ---------------------------------------------------------------- softmax, log_softmax
 // Per line along the axis: y = exp(x - max) / Σ exp(x - max), or its log x - max - log Σ.
 // dx = y (g - Σ g y) for softmax; dx = g - softmax Σ g, softmax = exp(out), for log_softmax.

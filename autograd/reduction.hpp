@@ -28,6 +28,12 @@ Tensor var(const Tensor& x, const Axes& axes, double correction = 1, bool keepdi
 Tensor std(const Tensor& x);
 Tensor std(const Tensor& x, const Axes& axes, double correction = 1, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim = false);  // stable
+// PyTorch's norm (linalg.vector_norm) over axes (every axis if empty): (Σ |x|^p)^(1/p); p = ±inf
+// is max/min |x| (the gradient split evenly between ties), p = 0 the count of nonzeros (no
+// gradient). At a zero norm the gradient is 0, as PyTorch's (not 0 · ∞ = NaN). Integer x is
+// promoted to float32.
+Tensor norm(const Tensor& x, double p = 2);
+Tensor norm(const Tensor& x, double p, const Axes& axes, bool keepdim = false);
 // Indices (as float values) of the first extremal element; no gradient.
 Tensor argmax(const Tensor& x);  // into the flattened tensor
 Tensor argmax(const Tensor& x, std::ptrdiff_t axis, bool keepdim = false);

@@ -221,34 +221,16 @@ Tensor from_vector(const std::vector<double>& values, const Shape& shape,
 std::vector<double> to_vector(const Tensor& t) {
   return detail::visit_all(t, [](const auto& a) { return std::vector<double>(a.begin(), a.end()); });
 }
-Tensor tensor(std::initializer_list<double> values, const TensorOptions& options) {
-  return from_vector(values, {values.size()}, options);
-}
-template <class Rows> static std::vector<double> flatten_rows(const Rows& rows, Shape& shape) {
-  std::vector<double> flat;
-  bool first = true;
-  for (const auto& row : rows) {
-    Shape inner;
-    std::vector<double> part;
-    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(row)>>) part = {double(row)};
-    else part = flatten_rows(row, inner);
-    if (first) shape = inner;  // every row must have the first row's shape
-    else if (inner != shape) throw ShapeError("tensor: nested initializer lists have ragged rows");
-    first = false;
-    flat.insert(flat.end(), part.begin(), part.end());
+TensorData::TensorData(std::initializer_list<TensorData> rows) : shape_{rows.size()} {
+  for (const TensorData& row : rows) {
+    if (&row == rows.begin()) shape_.insert(shape_.end(), row.shape_.begin(), row.shape_.end());
+    else if (row.shape_ != rows.begin()->shape_)
+      throw ShapeError("tensor: nested initializer lists have ragged rows");
+    values_.insert(values_.end(), row.values_.begin(), row.values_.end());
   }
-  shape.insert(shape.begin(), rows.size());
-  return flat;
 }
-Tensor tensor(std::initializer_list<std::initializer_list<double>> values,
-              const TensorOptions& options) {
-  Shape shape;  // set by flatten_rows before from_vector reads it
-  return from_vector(flatten_rows(values, shape), shape, options);
-}
-Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
-              const TensorOptions& options) {
-  Shape shape;  // set by flatten_rows before from_vector reads it
-  return from_vector(flatten_rows(values, shape), shape, options);
+Tensor tensor(const TensorData& data, const TensorOptions& options) {
+  return from_vector(data.values(), data.shape(), options);
 }
 
 Tensor zeros(const Shape& shape, const TensorOptions& options) {
@@ -260,15 +242,23 @@ Tensor ones(const Shape& shape, const TensorOptions& options) {
 Tensor full(const Shape& shape, double value, const TensorOptions& options) {
   return build(shape, options, [=] { return value; }, "full");
 }
-Tensor arange(double start, double stop, double step, const TensorOptions& options) {
-  if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
-    throw ValueError(str("arange: bad range start=", start, " stop=", stop, " step=", step));
-  const double count = std::max(0.0, std::ceil((stop - start) / step));
+Tensor empty(const Shape& shape, const TensorOptions& options) { return zeros(shape, options); }
+Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 1, options); }
+Tensor arange(Scalar start, Scalar end, const TensorOptions& options) {
+  return arange(start, end, 1, options);
+}
+Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options) {
+  if (start.integral && end.integral && step.integral && !options.has_dtype())
+    return arange(start, end, step, TensorOptions(options).dtype(Dtype::int64));
+  const double from = start.value, stop = end.value, by = step.value;
+  if (by == 0 || !std::isfinite(from) || !std::isfinite(stop) || !std::isfinite(by))
+    throw ValueError(str("arange: bad range start=", from, " end=", stop, " step=", by));
+  const double count = std::max(0.0, std::ceil((stop - from) / by));
   if (count >= 0x1p63)  // the cast below would be undefined
-    throw ShapeError(str("arange: ", count, " elements from start=", start, " stop=", stop,
-                         " step=", step, " are too many"));
+    throw ShapeError(str("arange: ", count, " elements from start=", from, " end=", stop,
+                         " step=", by, " are too many"));
   std::size_t i = 0, n = static_cast<std::size_t>(count);
-  return build({n}, options, [&] { return start + step * double(i++); }, "arange");
+  return build({n}, options, [&] { return from + by * double(i++); }, "arange");
 }
 Tensor linspace(double start, double stop, std::size_t steps, const TensorOptions& options) {
   std::size_t i = 0;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -22,8 +23,9 @@
 namespace tg {
 
 // float32 (the default) and float64 carry gradients; int64 (indices, class targets, counts) and
-// boolean (comparison results, masks) never do. Math ops promote integer and boolean operands to
-// float32 (float64 if the other operand is), as PyTorch does.
+// boolean (comparison results, masks) never do. As in PyTorch, + - * neg abs, comparisons and
+// maximum/minimum of integers (and bools, taken as 0/1) stay int64 (bool op bool stays bool);
+// other math, and true division `/`, promote them to float32 (float64 if the other operand is).
 enum class Dtype { float32, float64, int64, boolean };
 constexpr Dtype kFloat32 = Dtype::float32, kFloat = Dtype::float32, kFloat64 = Dtype::float64,
                 kDouble = Dtype::float64, kInt64 = Dtype::int64, kLong = Dtype::int64,
@@ -56,6 +58,18 @@ inline bool is_available() { return false; }
 inline int device_count() { return 0; }
 }  // namespace cuda
 void check_device(const Device& device, const char* op);  // throws for anything but the CPU
+
+// A number operand (libtorch's Scalar): remembers whether it was written as an integer, which
+// decides the dtype with an integer tensor (int64 + 2 is int64, int64 + 2.0 is float32) and
+// keeps int64 values exact.
+struct Scalar {
+  template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+  Scalar(T v) : value(double(v)), integer(std::is_integral_v<T> ? std::int64_t(v) : 0),
+                integral(std::is_integral_v<T>) {}
+  double value;
+  std::int64_t integer;  // the value, when integral
+  bool integral;
+};
 
 struct TensorImpl;
 class Node;
@@ -139,6 +153,9 @@ class Tensor {
   Tensor argmin() const;
   Tensor argmin(std::ptrdiff_t dim, bool keepdim = false) const;
   Tensor all() const;  // a bool 0-d tensor: every element nonzero
+  Tensor any() const;  // a bool 0-d tensor: some element nonzero
+  Tensor norm(double p = 2) const;
+  Tensor norm(double p, const std::vector<std::ptrdiff_t>& dims, bool keepdim = false) const;
   Tensor var() const;
   Tensor var(const std::vector<std::ptrdiff_t>& dims, bool unbiased = true, bool keepdim = false) const;
   Tensor std() const;
@@ -161,6 +178,8 @@ class Tensor {
                std::ptrdiff_t step = 1) const;
   Tensor select(std::ptrdiff_t dim, std::ptrdiff_t index) const;  // that dim dropped
   Tensor operator[](std::ptrdiff_t index) const;                   // select(0, index)
+  std::vector<Tensor> chunk(std::size_t chunks, std::ptrdiff_t dim = 0) const;
+  std::vector<Tensor> split(std::size_t split_size, std::ptrdiff_t dim = 0) const;
   Tensor matmul(const Tensor& other) const;
   Tensor mm(const Tensor& other) const;
   Tensor pow(double exponent) const;
@@ -182,12 +201,12 @@ class Tensor {
   Tensor le(const Tensor& other) const;
   Tensor gt(const Tensor& other) const;
   Tensor ge(const Tensor& other) const;
-  Tensor eq(double other) const;
-  Tensor ne(double other) const;
-  Tensor lt(double other) const;
-  Tensor le(double other) const;
-  Tensor gt(double other) const;
-  Tensor ge(double other) const;
+  Tensor eq(Scalar other) const;
+  Tensor ne(Scalar other) const;
+  Tensor lt(Scalar other) const;
+  Tensor le(Scalar other) const;
+  Tensor gt(Scalar other) const;
+  Tensor ge(Scalar other) const;
   Tensor masked_fill(const Tensor& mask, double value) const;
   Tensor triu(std::ptrdiff_t diagonal = 0) const;
   Tensor tril(std::ptrdiff_t diagonal = 0) const;
@@ -198,13 +217,13 @@ class Tensor {
   Tensor& fill_(double value);
   Tensor& copy_(const Tensor& src);  // src broadcast to this tensor's shape and dtype
   Tensor& add_(const Tensor& other, double alpha = 1);
-  Tensor& add_(double other);
+  Tensor& add_(Scalar other);
   Tensor& sub_(const Tensor& other, double alpha = 1);
-  Tensor& sub_(double other);
+  Tensor& sub_(Scalar other);
   Tensor& mul_(const Tensor& other);
-  Tensor& mul_(double other);
+  Tensor& mul_(Scalar other);
   Tensor& div_(const Tensor& other);
-  Tensor& div_(double other);
+  Tensor& div_(Scalar other);
   Tensor& clamp_(std::optional<double> min, std::optional<double> max = std::nullopt);
   Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
   Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
@@ -226,9 +245,14 @@ const char* to_string(Dtype dtype);
 //   tg::zeros({2, 3}, tg::kFloat64);  tg::ones({2}, tg::dtype(tg::kFloat64).requires_grad(true));
 //   tg::randn({4}, tg::requires_grad());  tg::TensorOptions().dtype(tg::kLong)
 struct TensorOptions {
-  TensorOptions(Dtype dtype = Dtype::float32) : dtype_(dtype) {}
-  TensorOptions(const Device& device) : device_(device) {}
-  TG_ARG(Dtype, dtype, Dtype::float32);
+  TensorOptions(Dtype dtype) : dtype_(dtype) {}
+  TensorOptions(const Device& device = kCPU) : device_(device) {}
+  TensorOptions& dtype(Dtype d) { return dtype_ = d, *this; }
+  Dtype dtype() const { return dtype_.value_or(Dtype::float32); }
+  bool has_dtype() const { return dtype_.has_value(); }  // arange's dtype depends on it
+
+ private:
+  std::optional<Dtype> dtype_;
   TG_ARG(bool, requires_grad, false);  // float dtypes only
   TG_ARG(Device, device, kCPU);
 };
@@ -237,11 +261,21 @@ inline TensorOptions requires_grad(bool on = true) { return TensorOptions().requ
 inline TensorOptions device(const Device& d) { return TensorOptions(d); }
 
 Tensor scalar(double value, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<double> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<double>> values,
-              const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
-              const TensorOptions& options = {});
+// tensor(5.0), tensor({1, 2}), tensor({{1.0}, {2.0}}) ([2, 1]), nested to any depth: each braced
+// list is one TensorData (as libtorch's TensorDataContainer), so a one-element row is a row.
+class TensorData {
+ public:
+  template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+  TensorData(T value) : values_{double(value)} {}
+  TensorData(std::initializer_list<TensorData> rows);  // rows of one shape
+  const std::vector<double>& values() const { return values_; }
+  const Shape& shape() const { return shape_; }
+
+ private:
+  std::vector<double> values_;
+  Shape shape_;
+};
+Tensor tensor(const TensorData& data, const TensorOptions& options = {});
 Tensor from_vector(const std::vector<double>& values, const Shape& shape,
                    const TensorOptions& options = {});
 std::vector<double> to_vector(const Tensor& t);  // values in row-major order, as double
@@ -249,7 +283,12 @@ std::vector<double> to_vector(const Tensor& t);  // values in row-major order, a
 Tensor zeros(const Shape& shape, const TensorOptions& options = {});
 Tensor ones(const Shape& shape, const TensorOptions& options = {});
 Tensor full(const Shape& shape, double value, const TensorOptions& options = {});
-Tensor arange(double start, double stop, double step = 1, const TensorOptions& options = {});
+Tensor empty(const Shape& shape, const TensorOptions& options = {});  // zero-filled here
+// [start, end) by step. As PyTorch: int64 when every bound is an integer and options give no
+// dtype, else float32.
+Tensor arange(Scalar end, const TensorOptions& options = {});
+Tensor arange(Scalar start, Scalar end, const TensorOptions& options = {});
+Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options = {});
 Tensor linspace(double start, double stop, std::size_t steps, const TensorOptions& options = {});
 Tensor eye(std::size_t n, const TensorOptions& options = {});
 Tensor zeros_like(const Tensor& t);

@@ -112,3 +112,45 @@ TEST_CASE("BatchNorm counts batches in int64 and keeps it through to(float64) an
   std::remove(path.c_str());
   CHECK(entries.back().second.dtype() == Dtype::int64);  // saved as '<i8', as PyTorch's
 }
+
+TEST_CASE("+ - * neg abs and comparisons of integers stay exact int64, as PyTorch") {
+  const std::int64_t big = (std::int64_t(1) << 40) + 1;  // float32 would round it to 2^40
+  Tensor a = zeros({2}, kInt64), b = zeros({2}, kInt64);
+  a.data_ptr<std::int64_t>()[0] = big, a.data_ptr<std::int64_t>()[1] = -3;
+  b.data_ptr<std::int64_t>()[0] = big - 1, b.data_ptr<std::int64_t>()[1] = 5;
+  // PyTorch: a + b = [2199023255553, 2], a - b = [1, -8], -a, a.abs(), all int64
+  for (const Tensor& r : {a + b, a - b, a * 2, -a, a.abs(), a + 1, 1 - a, maximum(a, b)})
+    CHECK(r.dtype() == Dtype::int64);
+  CHECK((a + b).data<std::int64_t>()[0] == 2 * big - 1);
+  CHECK(to_vector(a - b) == Values{1, -8});
+  CHECK((a * 3).data<std::int64_t>()[0] == 3 * big);
+  CHECK(to_vector(a * tensor({2.0, 1.0}).to(kInt64)) == Values{2.0 * double(big), -3});
+  CHECK((-a).data<std::int64_t>()[0] == -big);
+  CHECK(abs(a).data<std::int64_t>()[1] == 3);
+  CHECK((a + 1).data<std::int64_t>()[0] == big + 1);
+  CHECK(to_vector(a == big) == Values{1, 0});  // compared in int64: 2^40 + 1 != 2^40
+  CHECK(to_vector(a > b) == Values{1, 0});
+  CHECK(to_vector(maximum(a, b)) == Values{double(big), 5});
+  CHECK((a / b).dtype() == Dtype::float32);  // true division: the default float dtype
+  CHECK((a / 2).dtype() == Dtype::float32);
+  CHECK((a + 1.5).dtype() == Dtype::float32);  // a floating scalar does not give float64
+  CHECK((a * tensor({0.5}, f64)).dtype() == Dtype::float64);
+  Tensor x = tensor({1.5, 2.0}).requires_grad_();
+  CHECK((x + a).dtype() == Dtype::float32);
+  CHECK((x + a).requires_grad());
+  CHECK_FALSE((a + b).requires_grad());
+  Tensor i = a.clone();
+  i.add_(1);  // in place, exact
+  CHECK(i.data<std::int64_t>()[0] == big + 1);
+}
+
+TEST_CASE("bool arithmetic as PyTorch: bool with bool stays bool, with an integer is int64") {
+  Tensor t = tensor({1.0, 0.0}).to(kBool);
+  CHECK((t + t).dtype() == Dtype::boolean);  // True + True is True
+  CHECK(to_vector(t + t) == Values{1, 0});
+  CHECK(to_vector(t * t) == Values{1, 0});
+  CHECK((t + 1).dtype() == Dtype::int64);
+  CHECK(to_vector(t + 1) == Values{2, 1});
+  CHECK((t + arange(2)).dtype() == Dtype::int64);
+  CHECK((t * 0.5).dtype() == Dtype::float32);
+}

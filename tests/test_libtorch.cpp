@@ -41,7 +41,7 @@ TEST_CASE("ATen and functional names forward to tapegrad's") {
   CHECK(F::mse_loss(a, b, tg::Reduction::Sum).item() == doctest::Approx(8));
   CHECK(F::l1_loss(a, b).item() == doctest::Approx(4.0 / 3));
   CHECK(tg::to_vector(F::relu(a - 2.0)) == std::vector<double>{0, 0, 2});
-  tg::Tensor image = tg::arange(0, 16, 1).reshape({1, 1, 4, 4});
+  tg::Tensor image = tg::arange(16, tg::kFloat).reshape({1, 1, 4, 4});
   CHECK(tg::to_vector(F::max_pool2d(image, 2)) == std::vector<double>{5, 7, 13, 15});
   CHECK(tg::max_pool2d(image, {2, 4}).sizes() == tg::Shape{1, 1, 2, 1});
   tg::optim::Adam adam({a.detach().requires_grad_()}, 1e-3);  // options from a learning rate
@@ -154,4 +154,31 @@ TEST_CASE("TensorOptions: dtype, requires_grad and device in every factory") {
   CHECK_THROWS_WITH_AS(tg::zeros({2}, tg::Device(tg::kCUDA)), doctest::Contains("zeros"),
                        tg::Error);
   CHECK_THROWS_AS(tg::zeros({2}, tg::dtype(tg::kLong).requires_grad(true)), tg::Error);
+}
+
+TEST_CASE("empty, arange with PyTorch's dtype rule, and nested lists of one-element rows") {
+  // PyTorch: arange(5) is int64, arange(0., 5) and arange(0, 5, 0.5) float32
+  tg::Tensor r = tg::arange(5);
+  CHECK(r.dtype() == tg::kLong);
+  CHECK(tg::to_vector(r) == std::vector<double>{0, 1, 2, 3, 4});
+  CHECK(tg::arange(2, 5).dtype() == tg::kLong);
+  CHECK(tg::arange(0.0, 5).dtype() == tg::kFloat);
+  CHECK(tg::to_vector(tg::arange(1, 2.5, 0.5)) == std::vector<double>{1, 1.5, 2});
+  CHECK(tg::arange(0, 5, 2).dtype() == tg::kLong);
+  CHECK(tg::arange(5, tg::kFloat64).dtype() == tg::kDouble);
+  CHECK(tg::arange(0, 5, tg::dtype(tg::kFloat)).dtype() == tg::kFloat);
+  CHECK(tg::arange(3, tg::TensorOptions().requires_grad(true).dtype(tg::kFloat)).requires_grad());
+  CHECK_THROWS_AS(tg::arange(3, tg::requires_grad()), tg::AutogradError);  // int64, as PyTorch
+  CHECK(tg::arange(3.0, tg::requires_grad()).requires_grad());
+  tg::Tensor e = tg::empty({2, 3});
+  CHECK(e.dtype() == tg::kFloat);
+  CHECK(e.sizes() == tg::Shape{2, 3});
+  CHECK(tg::empty({2}, tg::kLong).dtype() == tg::kLong);
+  tg::Tensor col = tg::tensor({{1.0}, {2.0}});
+  CHECK(col.sizes() == tg::Shape{2, 1});
+  CHECK(tg::to_vector(col) == std::vector<double>{1, 2});
+  CHECK(tg::tensor({{{1.0}}, {{2.0}}}).sizes() == tg::Shape{2, 1, 1});
+  CHECK(tg::tensor({{1, 2}}, tg::kFloat64).sizes() == tg::Shape{1, 2});
+  CHECK(tg::tensor({1, 2.5}).sizes() == tg::Shape{2});
+  CHECK(tg::tensor({{1.0}}).sizes() == tg::Shape{1, 1});
 }

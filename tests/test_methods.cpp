@@ -118,3 +118,20 @@ TEST_CASE("in-place writes to a tensor in a graph need grad mode off, as in PyTo
   CHECK(weight.item() == doctest::Approx(3).epsilon(1e-6));
   CHECK(bias.item() == doctest::Approx(2).epsilon(1e-6));
 }
+
+TEST_CASE("any, chunk and split methods") {
+  Tensor x = tensor({{1.0, 0.0, 3.0}, {0.0, 0.0, 0.0}}, f64);
+  CHECK(x.any().dtype() == Dtype::boolean);
+  CHECK(x.any().item<bool>());
+  CHECK_FALSE(zeros({2}).any().item<bool>());
+  CHECK_FALSE(zeros({0}).any().item<bool>());  // PyTorch: any of nothing is false
+  CHECK(zeros({0}).all().item<bool>());
+  CHECK_FALSE(x.all().item<bool>());
+  auto chunks = x.chunk(3, 1);
+  REQUIRE(chunks.size() == 3);
+  check_close(chunks[2], {3, 0});
+  auto parts = arange(5).split(2);
+  REQUIRE(parts.size() == 3);
+  CHECK(to_vector(parts[2]) == Values{4});
+  CHECK(x.split(1, 0)[1].sizes() == Shape{1, 3});
+}

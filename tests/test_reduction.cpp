@@ -164,3 +164,62 @@ TEST_CASE("float32 sums of many elements stay accurate") {
   CHECK(sum(x).item() == doctest::Approx(16777224.0).epsilon(1e-7));
   CHECK(mean(x).item() == doctest::Approx(1.0).epsilon(1e-7));
 }
+
+TEST_CASE("norm: PyTorch's values for p = 2, 1, 0, 3, 0.5, ±inf, -1, over all or some dims") {
+  Tensor x = sample();
+  // torch.norm(x, p), torch.norm(x, p, dim=[1]), linalg.vector_norm(x, p, dim=(0,), keepdim=True)
+  struct Case { double p, all; Values dim1, dim0; };
+  const double inf = INFINITY;
+  for (const Case& c : std::vector<Case>{
+           {2, 3.8974350539810154, {3.269556544854363, 2.1213203435596424},
+            {2.0615528128088303, 1.2041594578792296, 3.0805843601498726}},
+           {1, 7.5, {4.7, 2.8}, {2.5, 1.3, 3.7}},
+           {0, 6, {3, 3}, {2, 2, 2}},
+           {3, 3.3381253299515534, {3.0671168736219525, 2.0282653206601515},
+            {2.010362879294529, 1.2002314368427685, 3.0126502854841792}},
+           {0.5, 37.23079241983116, {12.493416273468199, 6.59000936645268},
+            {4.500000000000001, 1.992820323027551, 6.598275349237888}},
+           {inf, 3, {3, 2}, {2, 1.2, 3}},
+           {-inf, 0.1, {0.5, 0.1}, {0.5, 0.1, 0.7}},
+           {-1, 0.06624605678233438, {0.3157894736842105, 0.08383233532934131},
+            {0.4, 0.0923076923076923, 0.5675675675675675}}}) {
+    INFO("p = ", c.p);
+    check_close(norm(x, c.p), {c.all});
+    check_close(norm(x, c.p, {1}), c.dim1);
+    Tensor kept = x.norm(c.p, {0}, true);
+    CHECK(kept.shape() == Shape{1, 3});
+    check_close(kept, c.dim0);
+  }
+  check_close(x.norm(), {3.8974350539810154});
+  CHECK(norm(tensor({3.0, 4.0})).dtype() == Dtype::float32);
+  check_close(norm(tensor({3.0, 4.0}).to(kInt64)), {5});  // promoted to float32
+  check_close(norm(zeros({0, 2}, f64), 2, {0}), {0, 0});
+}
+
+TEST_CASE("norm: gradients (float64), 0 at a zero norm as PyTorch, ties split for inf") {
+  Tensor r = randn({2, 3, 2}, f64);
+  for (double p : {2.0, 1.0, 3.0, 0.5, -1.0, double(INFINITY), -double(INFINITY)}) {
+    INFO("p = ", p);
+    CHECK(gradcheck([p](const Inputs& v) { return norm(v[0], p); }, {r}));
+    CHECK(gradcheck([p](const Inputs& v) { return norm(v[0], p, {0, 2}, true); }, {r}));
+    CHECK(gradcheck([p](const Inputs& v) { return norm(transpose(v[0], 0, 2), p, {-1}); }, {r}));
+  }
+  // broadcast input; empty input; second derivatives of the 2-norm
+  CHECK(gradcheck([](const Inputs& v) { return norm(v[0] + v[1], 2, {1}); },
+                  {randn({3, 1}, f64), randn({4}, f64)}));
+  CHECK(gradcheck([](const Inputs& v) { return norm(v[0], 2, {0}); }, {randn({0, 2}, f64)}));
+  CHECK(gradgradcheck([](const Inputs& v) { return norm(v[0], 2, {1}); }, {r}));
+  // PyTorch: the gradient of norm(zeros(3), p) is [0, 0, 0] for p = 2, 3 and inf
+  for (double p : {2.0, 3.0, double(INFINITY)}) {
+    Tensor z = zeros({3}, f64).requires_grad_();
+    norm(z, p).backward();
+    check_close(z.grad(), {0, 0, 0});
+  }
+  Tensor z = zeros({2, 2}, f64).requires_grad_();  // one zero row, one nonzero row, keepdim
+  (norm(z + tensor({{0.0, 0.0}, {3.0, 4.0}}, f64), 2, {1}, true) * 1.0).sum().backward();
+  check_close(z.grad(), {0, 0, 0.6, 0.8});
+  // PyTorch: linalg.vector_norm([[1, 1], [1, 0]], inf) sends 1/3 to each of the three ones
+  Tensor t = tensor({{1.0, 1.0}, {1.0, 0.0}}, f64).requires_grad_();
+  norm(t, INFINITY).backward();
+  check_close(t.grad(), {1.0 / 3, 1.0 / 3, 1.0 / 3, 0});
+}

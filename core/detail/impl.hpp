@@ -97,20 +97,34 @@ template <class F> decltype(auto) visit_all(const Tensor& t, F&& f) {
 inline Dtype float_dtype(Dtype a, Dtype b = Dtype::float32) {
   return a == Dtype::float64 || b == Dtype::float64 ? Dtype::float64 : Dtype::float32;
 }
+// The dtype of an integral op (+ - * neg abs comparisons maximum minimum), PyTorch's promotion:
+// float_dtype if either operand is floating point, else int64, or bool when both are bool.
+inline Dtype integral_dtype(Dtype a, Dtype b) {
+  if (is_floating_point(a) || is_floating_point(b)) return float_dtype(a, b);
+  return a == b ? a : Dtype::int64;
+}
 // f(xt::xarray<T>&) with the tensor's float or double array; an int64 or bool tensor is
-// promoted to float32 first. Returns f's result. Every math kernel goes through here.
-template <class F> decltype(auto) visit(const Tensor& t, F&& f) {
+// promoted to float32 first, or, for an integral op, seen as int64. Returns f's result. Every
+// math kernel goes through here.
+template <bool integral = false, class F> decltype(auto) visit(const Tensor& t, F&& f) {
   const Array& a = array(t);
   if (a.index() == 1) return f(std::get<1>(a));
   if (a.index() == 0) return f(std::get<0>(a));
-  const Tensor promoted = t.to(Dtype::float32);
-  return f(promoted.value<float>());
+  const Tensor promoted = t.to(integral ? Dtype::int64 : Dtype::float32);
+  if constexpr (integral) return f(promoted.value<std::int64_t>());
+  else return f(promoted.value<float>());
 }
-// f(a, b) on two arrays of one float dtype (float_dtype of the two).
-template <class F> decltype(auto) visit2(const Tensor& a, const Tensor& b, F&& f) {
-  const Dtype common = float_dtype(a.dtype(), b.dtype());
+// f(a, b) on two arrays of one dtype: float_dtype of the two, or integral_dtype for an integral
+// op (bool computed as int64).
+template <bool integral = false, class F>
+decltype(auto) visit2(const Tensor& a, const Tensor& b, F&& f) {
+  Dtype common =
+      integral ? integral_dtype(a.dtype(), b.dtype()) : float_dtype(a.dtype(), b.dtype());
+  if (common == Dtype::boolean) common = Dtype::int64;
   const Tensor x = a.to(common), y = b.to(common);
   if (common == Dtype::float32) return f(x.value<float>(), y.value<float>());
+  if constexpr (integral)
+    if (common == Dtype::int64) return f(x.value<std::int64_t>(), y.value<std::int64_t>());
   return f(x.value<double>(), y.value<double>());
 }
 // f(xt::xarray<T>&) with the float or double array of t for an in-place write (bumps the
@@ -123,8 +137,8 @@ template <class F> void visit_mutable(const Tensor& t, const char* op, F&& f) {
                    to_string(t.dtype()));
 }
 // A new tensor holding f(array of t), where f returns an expression or array.
-template <class F> Tensor map(const Tensor& t, F&& f) {
-  return visit(t, [&](const auto& a) {
+template <bool integral = false, class F> Tensor map(const Tensor& t, F&& f) {
+  return visit<integral>(t, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     return make(xt::xarray<T>(f(a)));
   });
@@ -204,11 +218,14 @@ xt::xarray<R> broadcast_apply(const xt::xarray<T>& x, const xt::xarray<T>& y, co
   return out;
 }
 // A new tensor f(a, b) elementwise with numpy broadcasting (f takes and returns scalars).
-template <class F> Tensor zip(const Tensor& a, const Tensor& b, const char* op, F&& f) {
+template <bool integral = false, class F>
+Tensor zip(const Tensor& a, const Tensor& b, const char* op, F&& f) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  return visit2(a, b, [&](const auto& x, const auto& y) {
+  Tensor out = visit2<integral>(a, b, [&](const auto& x, const auto& y) {
     return make(broadcast_apply(x, y, shape, f));
   });
+  const bool both_bool = a.dtype() == Dtype::boolean && b.dtype() == Dtype::boolean;
+  return integral && both_bool ? out.to(Dtype::boolean) : out;  // True + True is True
 }
 
 template <class... Args> std::string str(const Args&... args) {
