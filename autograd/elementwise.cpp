@@ -78,7 +78,7 @@ Tensor rsqrt(const Tensor& x) {
 }
 
 Tensor abs(const Tensor& x) {
-  Tensor out = map(x, [](const auto& a) { return xt::abs(a); });
+  Tensor out = map<true>(x, [](const auto& a) { return xt::abs(a); });
   return record_op("abs", out, {x}, [](const BackwardContext& c) {
     return Grads{c.grad * sign(c.saved[0])};
   }, {x});

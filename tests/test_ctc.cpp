@@ -42,7 +42,7 @@ void check_case(const std::string& name, Dtype dtype = f64, double tol = 1e-10) 
   }
 }
 
-Tensor longs(std::initializer_list<double> v) { return tensor(v, Dtype::int64); }
+Tensor longs(std::initializer_list<double> v) { return from_vector(v, {v.size()}, Dtype::int64); }
 
 }  // namespace
 
