@@ -16,7 +16,6 @@
 namespace tg::losses {
 
 using namespace detail;
-using tg::detail::str;
 
 namespace {
 
@@ -151,9 +150,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   }
   std::size_t classes = input.size(axis);  // probabilities
   Tensor q = eps > 0 ? target * (1 - eps) + eps / double(classes) : target;
-  if (o.weight().defined()) {
-    q = q * class_weight(op, o.weight(), input);
-  }
+  if (o.weight().defined()) q = q * class_weight(op, o.weight(), input);
   return reduce(softmax_cross_entropy(input, q, axis), o.reduction(), op);
 }
 
@@ -168,13 +165,10 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& o) 
 
 Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target) {
   check_same_shape("kl_div", input, target);
-  Tensor loss;
-  if (log_target) {
-    loss = exp(target) * (target - input);
-  } else {  // target·log(target) is 0 at target = 0: take the log of 1 there
-    Tensor safe = where(eq(target, scalar_like(0, target)), scalar_like(1, target), target);
-    loss = target * (log(safe) - input);
-  }
+  auto safe_log = [](const Tensor& t) {  // target·log(target) is 0 at target = 0: log 1 there
+    return log(where(eq(t, scalar_like(0, t)), scalar_like(1, t), t));
+  };
+  Tensor loss = log_target ? exp(target) * (target - input) : target * (safe_log(target) - input);
   if (reduction == Reduction::batchmean)
     return sum(loss) / double(input.ndim() ? input.size(0) : 1);
   return reduce(loss, reduction, "kl_div");
@@ -197,9 +191,8 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiM
   Tensor z = relu(o.margin() - sum(one_hot * input, {axis}, true) + input);
   if (o.p() == 2) z = z * z;
   z = z * (1.0 - one_hot);
-  if (o.weight().defined()) {
+  if (o.weight().defined())
     z = z * sum(one_hot * class_weight(op, o.weight(), input), {axis}, true);
-  }
   return reduce(sum(z, {axis}) / double(classes), o.reduction(), op);
 }
 

@@ -1,9 +1,9 @@
 // Reductions and the building blocks shared by the losses.
 #include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/elementwise.hpp>
 #include <tapegrad/autograd/reduction.hpp>
 #include <tapegrad/autograd/shape.hpp>
-#include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/losses/detail/common.hpp>
 #include <tapegrad/losses/reduction.hpp>
 
@@ -12,7 +12,6 @@
 
 namespace tg::losses {
 
-using tg::detail::str;
 
 Tensor reduce(const Tensor& loss, Reduction reduction, const char* op) {
   switch (reduction) {

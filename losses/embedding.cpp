@@ -1,16 +1,15 @@
 // Similarity, distance and ranking losses, composed from autograd ops.
 #include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/elementwise.hpp>
 #include <tapegrad/autograd/reduction.hpp>
 #include <tapegrad/autograd/shape.hpp>
-#include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/losses/detail/common.hpp>
 #include <tapegrad/losses/embedding.hpp>
 
 namespace tg::losses {
 
 using namespace detail;
-using tg::detail::str;
 
 namespace {
 

@@ -19,11 +19,9 @@
 namespace tg {
 using namespace losses;  // NOLINT: ATen's names live at the top level
 inline constexpr Reduction kNone = Reduction::none, kMean = Reduction::mean, kSum = Reduction::sum;
-using nn::load;
-using nn::save;
+using nn::load, nn::save;
 namespace nn::utils {
-using optim::clip_grad_norm_;
-using optim::clip_grad_value_;
+using optim::clip_grad_norm_, optim::clip_grad_value_;
 }  // namespace nn::utils
 // |a - b| <= atol + rtol·|b| everywhere (NaN is never close).
 inline bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8) {
@@ -32,21 +30,9 @@ inline bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, doubl
 
 namespace nn::functional {
 using namespace tg::losses;  // NOLINT
-using tg::batch_norm;
-using tg::conv2d;
-using tg::dropout;
-using tg::elu;
-using tg::embedding;
-using tg::gelu;
-using tg::layer_norm;
-using tg::leaky_relu;
-using tg::linear;
-using tg::log_softmax;
-using tg::one_hot;
-using tg::relu;
+using tg::batch_norm, tg::conv2d, tg::dropout, tg::elu, tg::embedding, tg::gelu, tg::layer_norm;
+using tg::leaky_relu, tg::linear, tg::log_softmax, tg::one_hot, tg::relu, tg::softmax, tg::softplus;
 using tg::scaled_dot_product_attention;
-using tg::softmax;
-using tg::softplus;
 
 // libtorch's functional options objects, over the functions above:
 //   F::dropout(x, F::DropoutFuncOptions().p(0.2).training(is_training()))

@@ -55,25 +55,23 @@ using L1Loss = ReductionLoss<losses::l1_loss>;
 using SoftMarginLoss = ReductionLoss<losses::soft_margin_loss>;
 using MultiLabelMarginLoss = ReductionLoss<losses::multilabel_margin_loss>;
 
-struct SmoothL1Loss : LossModule {
-  explicit SmoothL1Loss(Reduction reduction = Reduction::mean, double beta = 1.0)
-      : reduction(reduction), beta(beta) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::smooth_l1_loss(input, target, reduction, beta);
+// A module over f(input, target, a, b), built as Name(a, b) and keeping a and b as public members.
+#define TG_LOSS_MODULE2(Name, f, A, a, a_default, B, b, b_default)             \
+  struct Name : LossModule {                                                   \
+    explicit Name(A a = a_default, B b = b_default) : a(a), b(b) {}            \
+    Tensor forward(const Tensor& input, const Tensor& target) const override { \
+      return losses::f(input, target, a, b);                                   \
+    }                                                                          \
+    A a;                                                                       \
+    B b;                                                                       \
   }
-  Reduction reduction;
-  double beta;
-};
-
-struct HuberLoss : LossModule {
-  explicit HuberLoss(Reduction reduction = Reduction::mean, double delta = 1.0)
-      : reduction(reduction), delta(delta) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::huber_loss(input, target, reduction, delta);
-  }
-  Reduction reduction;
-  double delta;
-};
+TG_LOSS_MODULE2(SmoothL1Loss, smooth_l1_loss, Reduction, reduction, Reduction::mean, double, beta,
+                1.0);
+TG_LOSS_MODULE2(HuberLoss, huber_loss, Reduction, reduction, Reduction::mean, double, delta, 1.0);
+TG_LOSS_MODULE2(KLDivLoss, kl_div, Reduction, reduction, Reduction::mean, bool, log_target, false);
+TG_LOSS_MODULE2(HingeEmbeddingLoss, hinge_embedding_loss, double, margin, 1.0, Reduction, reduction,
+                Reduction::mean);
+#undef TG_LOSS_MODULE2
 
 // A module over f(input, target, weight, reduction).
 template <Tensor (*F)(const Tensor&, const Tensor&, const Tensor&, Reduction)>
@@ -89,26 +87,6 @@ struct WeightedLoss : LossModule {
 };
 using BCELoss = WeightedLoss<losses::binary_cross_entropy>;
 using MultiLabelSoftMarginLoss = WeightedLoss<losses::multilabel_soft_margin_loss>;
-
-struct KLDivLoss : LossModule {
-  explicit KLDivLoss(Reduction reduction = Reduction::mean, bool log_target = false)
-      : reduction(reduction), log_target(log_target) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::kl_div(input, target, reduction, log_target);
-  }
-  Reduction reduction;
-  bool log_target;
-};
-
-struct HingeEmbeddingLoss : LossModule {
-  explicit HingeEmbeddingLoss(double margin = 1.0, Reduction reduction = Reduction::mean)
-      : margin(margin), reduction(reduction) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const override {
-    return losses::hinge_embedding_loss(input, target, margin, reduction);
-  }
-  double margin;
-  Reduction reduction;
-};
 
 // Three-input losses: (input1, input2, target) with a margin, and (input, target, var) or
 // (anchor, positive, negative) with options.

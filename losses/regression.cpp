@@ -1,9 +1,9 @@
 // Regression losses: plain expressions of autograd ops, no hand-written derivatives.
 #include <tapegrad/autograd/arithmetic.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/elementwise.hpp>
 #include <tapegrad/autograd/reduction.hpp>
 #include <tapegrad/autograd/shape.hpp>
-#include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/losses/detail/common.hpp>
 #include <tapegrad/losses/regression.hpp>
 
@@ -12,7 +12,6 @@
 namespace tg::losses {
 
 using namespace detail;
-using tg::detail::str;
 
 namespace {
 constexpr double log_2pi = 1.83787706640934548356;  // log(2π)
