@@ -19,8 +19,6 @@
 
 using namespace tg;
 
-static double norm(const Tensor& t) { return std::sqrt(sum(t * t).item()); }
-
 // Where an input came from: the op that produced it, a leaf, or a constant (the edge keeps a
 // constant's name, and its values when it is small).
 static std::string source(const Edge& in) {
@@ -72,12 +70,12 @@ int main(int argc, char** argv) {
     // gradient reaching each op for the picture.
     autograd::GradientRecorder recorder([](const autograd::TraceEvent& e) {
       std::cout << "  " << e.node.name() << " #" << e.node.sequence_nr() << " receives a gradient "
-                << e.grad.shape() << " (norm " << norm(e.grad) << ")\n";
+                << e.grad.shape() << " (norm " << norm(e.grad).item() << ")\n";
       for (std::size_t i = 0; i < e.input_grads.size(); ++i) {
         std::cout << "      input " << i << " -> " << source(e.node.inputs()[i]);
         if (e.input_grads[i].defined())
           std::cout << ": gradient " << e.input_grads[i].shape() << " norm "
-                    << norm(e.input_grads[i]);
+                    << norm(e.input_grads[i]).item();
         std::cout << "\n";
       }
     });
