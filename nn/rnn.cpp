@@ -52,86 +52,143 @@ struct State {
 };
 
 // ---------------------------------------------------------------- fused gate steps
-// The gate nonlinearities of a step and the state update, as one vectorised pass over rows of
-// the pre-activation gates ([N, G·H], PyTorch's gate order) instead of a dozen recorded ops.
-// Each backward is written with differentiable ops on the saved inputs, so second derivatives
-// still work; the gradcheck and gradgradcheck of the layers check both.
-// A new [N, H] tensor: out[r][j] = f(at) where at(i, k) is element [r][k·H + j] of inputs[i]
-// ([N, G·H] gates or [N, H] states, converted to the first input's dtype), as scalar or batch.
-template <class F> Tensor fused_step(const std::vector<Tensor>& inputs, std::size_t h, F f) {
+// The gate nonlinearities of a step and the state update as one vectorised pass over the rows
+// of the pre-activation gates ([N, G·H], PyTorch's gate order) instead of a dozen recorded ops,
+// and the backward as one more. A backward that is itself recorded (create_graph) is written
+// with differentiable ops instead, so second derivatives work; gradcheck checks the first form
+// and gradgradcheck the second.
+
+// Outputs [N, widths[o]] made by f(at, put) for each row and each column j < h, on scalars or
+// xsimd batches: at(i, k) reads block k (of h columns) of inputs[i] ([N, G·h], converted to the
+// first input's dtype) and put(o, k, v) writes block k of output o.
+template <class F>
+std::vector<Tensor> fused_rows(const std::vector<Tensor>& inputs,
+                               const std::vector<std::size_t>& widths, std::size_t h, F f) {
   return visit(inputs[0], [&](const auto& first) {
     using T = typename std::decay_t<decltype(first)>::value_type;
-    std::vector<Tensor> in;
-    std::vector<const T*> row;  // row r of each input
-    std::vector<std::size_t> width;
+    const std::size_t n = first.shape()[0];
+    std::vector<Tensor> in, out;
+    std::vector<const T*> src;
+    std::vector<std::size_t> src_width;
+    std::vector<T*> dst;
     for (const Tensor& t : inputs) {
       in.push_back(t.to(inputs[0].dtype()));
-      row.push_back(in.back().data<T>());
-      width.push_back(t.size(1));
+      src.push_back(in.back().data<T>());
+      src_width.push_back(t.size(1));
     }
-    const std::size_t n = first.shape()[0];
-    auto y = tg::detail::empty_array<T>({n, h});
-    for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t w : widths) {
+      out.push_back(make(tg::detail::empty_array<T>({n, w})));
+      dst.push_back(out.back().mutable_value<T>().data());
+    }
+    for (std::size_t r = 0; r < n; ++r)
       tg::detail::simd_for<T>(h, [&](std::size_t j, auto v) {
+        using V = decltype(v);
         auto at = [&](std::size_t i, std::size_t k = 0) {
-          return tg::detail::read<decltype(v)>(row[i] + k * h + j);
+          return tg::detail::read<V>(src[i] + r * src_width[i] + k * h + j);
         };
-        tg::detail::write(y.data() + r * h + j, f(at));
+        f(at, [&](std::size_t o, std::size_t k, V value) {
+          tg::detail::write(dst[o] + r * widths[o] + k * h + j, value);
+        });
       });
-      for (std::size_t i = 0; i < row.size(); ++i) row[i] += width[i];
-    }
-    return make(std::move(y));
+    return out;
   });
 }
 
-// c' = σ(f) c + σ(i) tanh(g), from gates i, f, g, o.
+// c' = σ(f) c + σ(i) tanh(g), from gates i, f, g, o. The forward keeps the activations
+// (σ(i), σ(f), tanh(g)) for the one-pass backward.
 Tensor lstm_cell_state(const Tensor& gates, const Tensor& c) {
-  Tensor out = fused_step({gates, c}, c.size(1), [](auto at) {
+  const std::size_t h = c.size(1);
+  std::vector<Tensor> y = fused_rows({gates, c}, {h, 3 * h}, h, [](auto at, auto put) {
     using std::tanh;
-    return sigmoid_of(at(0, 1)) * at(1) + sigmoid_of(at(0, 0)) * tanh(at(0, 2));
+    auto i = sigmoid_of(at(0, 0)), f = sigmoid_of(at(0, 1)), u = tanh(at(0, 2));
+    put(0, 0, f * at(1) + i * u);
+    put(1, 0, i), put(1, 1, f), put(1, 2, u);
   });
-  return record_op("lstm_cell_state", out, {gates, c}, [](const BackwardContext& ctx) {
+  return record_op("lstm_cell_state", y[0], {gates, c}, [h](const BackwardContext& ctx) {
+    if (!is_grad_enabled()) {
+      std::vector<Tensor> g = fused_rows({ctx.saved[2], ctx.saved[1], ctx.grad}, {4 * h, h}, h,
+                                         [](auto at, auto put) {
+        using V = decltype(at(0));
+        V i = at(0, 0), f = at(0, 1), u = at(0, 2), d = at(2);
+        put(0, 0, d * u * i * (V(1) - i));
+        put(0, 1, d * at(1) * f * (V(1) - f));
+        put(0, 2, d * i * (V(1) - u * u));
+        put(0, 3, V(0));
+        put(1, 0, d * f);
+      });
+      return Grads{g[0], g[1]};
+    }
     std::vector<Tensor> g = chunk(ctx.saved[0], 4, 1);
     Tensor i = sigmoid(g[0]), f = sigmoid(g[1]), u = tanh(g[2]), d = ctx.grad;
     return Grads{cat({d * u * i * (1.0 - i), d * ctx.saved[1] * f * (1.0 - f),
                       d * i * (1.0 - square(u)), zeros_like(d)}, 1),
                  d * f};
-  }, {gates, c});
+  }, {gates, c, y[1]});
 }
 
-// h' = σ(o) tanh(c').
+// h' = σ(o) tanh(c'); the forward keeps σ(o) and tanh(c').
 Tensor lstm_cell_output(const Tensor& gates, const Tensor& c) {
-  Tensor out = fused_step({gates, c}, c.size(1), [](auto at) {
+  const std::size_t h = c.size(1);
+  std::vector<Tensor> y = fused_rows({gates, c}, {h, 2 * h}, h, [](auto at, auto put) {
     using std::tanh;
-    return sigmoid_of(at(0, 3)) * tanh(at(1));
+    auto o = sigmoid_of(at(0, 3)), u = tanh(at(1));
+    put(0, 0, o * u);
+    put(1, 0, o), put(1, 1, u);
   });
-  return record_op("lstm_cell_output", out, {gates, c}, [](const BackwardContext& ctx) {
+  return record_op("lstm_cell_output", y[0], {gates, c}, [h](const BackwardContext& ctx) {
+    if (!is_grad_enabled()) {
+      std::vector<Tensor> g = fused_rows({ctx.saved[2], ctx.grad}, {4 * h, h}, h,
+                                         [](auto at, auto put) {
+        using V = decltype(at(0));
+        V o = at(0, 0), u = at(0, 1), d = at(1);
+        for (std::size_t k = 0; k < 3; ++k) put(0, k, V(0));
+        put(0, 3, d * u * o * (V(1) - o));
+        put(1, 0, d * o * (V(1) - u * u));
+      });
+      return Grads{g[0], g[1]};
+    }
     Tensor o = sigmoid(chunk(ctx.saved[0], 4, 1)[3]), u = tanh(ctx.saved[1]), d = ctx.grad;
     Tensor zero = zeros_like(d);
     return Grads{cat({zero, zero, zero, d * u * o * (1.0 - o)}, 1), d * o * (1.0 - square(u))};
-  }, {gates, c});
+  }, {gates, c, y[1]});
 }
 
 // h' = (1 - z) n + z h with r = σ(i_r + h_r), z = σ(i_z + h_z), n = tanh(i_n + r h_n), from the
 // input's gates gi and the state's gh (b_hn is in h_n: inside the reset product, as PyTorch).
+// The forward keeps r, z and n.
 Tensor gru_cell(const Tensor& gi, const Tensor& gh, const Tensor& h) {
-  Tensor out = fused_step({gi, gh, h}, h.size(1), [](auto at) {
+  const std::size_t H = h.size(1);
+  std::vector<Tensor> y = fused_rows({gi, gh, h}, {H, 3 * H}, H, [](auto at, auto put) {
     using std::tanh;
     auto r = sigmoid_of(at(0, 0) + at(1, 0)), z = sigmoid_of(at(0, 1) + at(1, 1));
     auto n = tanh(at(0, 2) + r * at(1, 2));
-    return n + z * (at(2) - n);
+    put(0, 0, n + z * (at(2) - n));
+    put(1, 0, r), put(1, 1, z), put(1, 2, n);
   });
-  return record_op("gru_cell", out, {gi, gh, h}, [](const BackwardContext& ctx) {
+  return record_op("gru_cell", y[0], {gi, gh, h}, [H](const BackwardContext& ctx) {
+    if (!is_grad_enabled()) {
+      std::vector<Tensor> g = fused_rows({ctx.saved[3], ctx.saved[1], ctx.saved[2], ctx.grad},
+                                         {3 * H, 3 * H, H}, H, [](auto at, auto put) {
+        using V = decltype(at(0));
+        V r = at(0, 0), z = at(0, 1), n = at(0, 2), d = at(3);
+        V dn = d * (V(1) - z) * (V(1) - n * n), dr = dn * at(1, 2) * r * (V(1) - r);
+        V dz = d * (at(2) - n) * z * (V(1) - z);
+        put(0, 0, dr), put(0, 1, dz), put(0, 2, dn);
+        put(1, 0, dr), put(1, 1, dz), put(1, 2, dn * r);
+        put(2, 0, d * z);
+      });
+      return Grads{g[0], g[1], g[2]};
+    }
     std::vector<Tensor> i = chunk(ctx.saved[0], 3, 1), g = chunk(ctx.saved[1], 3, 1);
     Tensor r = sigmoid(i[0] + g[0]), z = sigmoid(i[1] + g[1]), n = tanh(i[2] + r * g[2]);
     Tensor d = ctx.grad, dn = d * (1.0 - z) * (1.0 - square(n));
     Tensor dr = dn * g[2] * r * (1.0 - r), dz = d * (ctx.saved[2] - n) * z * (1.0 - z);
     return Grads{cat({dr, dz, dn}, 1), cat({dr, dz, dn * r}, 1), d * z};
-  }, {gi, gh, h});
+  }, {gi, gh, h, y[1]});
 }
 
-// One time step from gi = W_ih x + b_ih (computed beforehand, for a layer's whole sequence at
-// once): one GEMM for all gates, then the fused gate pass (LSTM and GRU).
+// One time step from gi = W_ih x + b_ih: one GEMM for all gates of the state, then the fused
+// gate pass (LSTM and GRU).
 State time_step(Kind kind, const Tensor& gi, const State& s, const Tensor& w_hh,
                 const Tensor& b_hh) {
   Tensor gh = linear(s.h, w_hh, b_hh);
@@ -248,9 +305,11 @@ RNNBase::RNNBase(const RNNOptions& o, Kind kind) : options(o), kind(kind) {
 
 Tensor RNNBase::forward(const Tensor&) { no_single_forward(*this); }
 
-// Layer by layer, each direction: the input projection of the whole sequence as one GEMM over
-// [T·N, in], then the time loop (backwards for _reverse); the layer's output is the h of every
-// step (both directions side by side), the next layer's input after dropout.
+// Layer by layer, each direction: the time loop (backwards for _reverse), each step projecting
+// its own input; the layer's output is the h of every step (both directions side by side), the
+// next layer's input after dropout. (Projecting the whole sequence as one GEMM first, as PyTorch
+// does, was 4-7% slower on bench/'s lstm_char and gru_char: splitting the [T·N, G·H] result
+// into steps costs more than splitting the [T·N, in] input.)
 std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& hx,
                                                 const Tensor& cx) {
   const RNNOptions& o = options;
@@ -275,17 +334,16 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
   };
   std::vector<Tensor> h_n, c_n;
   for (std::size_t layer = 0; layer < L; ++layer) {
-    std::vector<Tensor> outputs;
+    std::vector<Tensor> outputs, xs;  // x of each step, [N, in]
+    split_steps(reshape(x, {std::ptrdiff_t(T * N), -1}), N, xs);
     for (std::size_t d = 0; d < D; ++d) {
       const std::size_t k = layer * D + d;
       const std::vector<Tensor>& w = all_weights[k];
-      std::vector<Tensor> gi;  // [N, G·H] per step
-      split_steps(linear(reshape(x, {std::ptrdiff_t(T * N), -1}), w[0], w[2]), N, gi);
       State s{initial(s0.h, k), initial(s0.c, k)};
       std::vector<Tensor> hs(T);
       for (std::size_t i = 0; i < T; ++i) {
         const std::size_t t = d == 0 ? i : T - 1 - i;
-        s = time_step(kind, gi[t], s, w[1], w[3]);
+        s = time_step(kind, linear(xs[t], w[0], w[2]), s, w[1], w[3]);
         hs[t] = s.h;
       }
       outputs.push_back(stack(hs, 0));
