@@ -142,7 +142,9 @@ Tensor relu_backward(const Tensor& grad, const Tensor& out) {
 
 // relu(NaN) = NaN.
 Tensor relu(const Tensor& x) {
-  Tensor out = map_each(x, [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
+  Tensor out = detail::map_simd(x, [](auto v) {  // NaN stays NaN, as PyTorch's
+    return detail::select_of(v < decltype(v)(0), decltype(v)(0), v);
+  });
   return record_op("relu", out, {x}, [](const BackwardContext& c) {
     return Grads{relu_backward(c.grad, c.out)};
   }, {}, SaveOutput::yes);

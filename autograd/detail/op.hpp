@@ -36,7 +36,6 @@ using detail::Layout;
 using Grads = std::vector<Tensor>;
 using detail::make;
 using detail::map;
-using detail::map_each;
 using detail::str;
 using detail::visit;
 using detail::zip;

@@ -156,18 +156,6 @@ template <class F> void parallel_for(std::size_t n, F&& f, std::size_t grain = p
   for (std::size_t i = 0; i < n; ++i) f(i);
 }
 
-// A new tensor f(x) elementwise as one plain loop (f takes and returns a scalar).
-template <class F> Tensor map_each(const Tensor& t, F&& f) {
-  return visit(t, [&](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    auto y = empty_array<T>(to_shape(a.shape()));
-    const T* in = a.data();
-    T* out = y.data();
-    const std::size_t n = y.size();
-    parallel_for(n, [&](std::size_t i) { out[i] = f(in[i]); });
-    return make(std::move(y));
-  });
-}
 // Normalises a possibly negative axis against ndim; throws naming the op on a bad axis.
 std::size_t norm_axis(std::ptrdiff_t axis, std::size_t ndim, const char* op);
 // numpy broadcasting of two shapes; throws ShapeError naming the op.
