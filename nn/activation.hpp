@@ -6,58 +6,45 @@
 #include <string>
 #include <utility>
 
+#include <tapegrad/autograd/elementwise.hpp>
+#include <tapegrad/autograd/reduction.hpp>
 #include <tapegrad/nn/module.hpp>
 
 namespace tg::nn {
 
-struct ReLUImpl : Module {
-  Tensor forward(const Tensor& x) override;
-};
-struct TanhImpl : Module {
-  Tensor forward(const Tensor& x) override;
-};
-struct SigmoidImpl : Module {
-  Tensor forward(const Tensor& x) override;
-};
+// NameImpl and its holder Name, whose forward(x) is op(x).
+#define TG_ACTIVATION(Name, op)                                \
+  struct Name##Impl : Module {                                 \
+    Tensor forward(const Tensor& x) override { return op(x); } \
+  };                                                           \
+  TG_MODULE(Name)
+// The same over op(x, option), built as Name(option) and keeping it as a public member.
+#define TG_ACTIVATION1(Name, op, Type, option, default_value)                     \
+  struct Name##Impl : Module {                                                    \
+    explicit Name##Impl(Type option default_value) : option(std::move(option)) {} \
+    Tensor forward(const Tensor& x) override { return op(x, option); }            \
+    std::string extra_repr() const override;                                      \
+    Type option;                                                                  \
+  };                                                                              \
+  TG_MODULE(Name)
+TG_ACTIVATION(ReLU, relu);
+TG_ACTIVATION(Tanh, tanh);
+TG_ACTIVATION(Sigmoid, sigmoid);
 // x for x > 0, negative_slope·x otherwise.
-struct LeakyReLUImpl : Module {
-  explicit LeakyReLUImpl(double negative_slope = 0.01) : negative_slope(negative_slope) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-  double negative_slope;
-};
+TG_ACTIVATION1(LeakyReLU, leaky_relu, double, negative_slope, = 0.01);
 // approximate: "none" (x·Φ(x), erf form) or "tanh".
-struct GELUImpl : Module {
-  explicit GELUImpl(std::string approximate = "none") : approximate(std::move(approximate)) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-  std::string approximate;
-};
+TG_ACTIVATION1(GELU, gelu, std::string, approximate, = "none");
 // softmax / log_softmax along dim (negative counts from the end).
-struct SoftmaxImpl : Module {
-  explicit SoftmaxImpl(std::ptrdiff_t dim) : dim(dim) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-  std::ptrdiff_t dim;
-};
-struct LogSoftmaxImpl : Module {
-  explicit LogSoftmaxImpl(std::ptrdiff_t dim) : dim(dim) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-  std::ptrdiff_t dim;
-};
+TG_ACTIVATION1(Softmax, softmax, std::ptrdiff_t, dim, );
+TG_ACTIVATION1(LogSoftmax, log_softmax, std::ptrdiff_t, dim, );
+#undef TG_ACTIVATION
+#undef TG_ACTIVATION1
+
 struct FunctionalImpl : Module {
   explicit FunctionalImpl(std::function<Tensor(const Tensor&)> fn) : fn(std::move(fn)) {}
   Tensor forward(const Tensor& x) override { return fn(x); }
   std::function<Tensor(const Tensor&)> fn;
 };
-TG_MODULE(ReLU);
-TG_MODULE(Tanh);
-TG_MODULE(Sigmoid);
-TG_MODULE(LeakyReLU);
-TG_MODULE(GELU);
-TG_MODULE(Softmax);
-TG_MODULE(LogSoftmax);
 TG_MODULE(Functional);
 
 }  // namespace tg::nn

@@ -18,11 +18,6 @@ Conv2dImpl::Conv2dImpl(const Conv2dOptions& o) : options(o) {
   init::default_layer_init_(weight, bias);
 }
 
-Conv2dImpl::Conv2dImpl(std::size_t in, std::size_t out, Size2 kernel, Size2 stride, Size2 padding,
-                       Size2 dilation, bool with_bias)
-    : Conv2dImpl(Conv2dOptions(in, out, kernel).stride(stride).padding(padding)
-                     .dilation(dilation).bias(with_bias)) {}
-
 Tensor Conv2dImpl::forward(const Tensor& x) {
   return conv2d(x, weight, bias, options.stride(), options.padding(), options.dilation(),
                 options.groups());

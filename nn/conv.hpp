@@ -31,7 +31,9 @@ class Conv2dImpl : public Module {
  public:
   explicit Conv2dImpl(const Conv2dOptions& options);
   Conv2dImpl(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size,
-             Size2 stride = 1, Size2 padding = 0, Size2 dilation = 1, bool bias = true);
+             Size2 stride = 1, Size2 padding = 0, Size2 dilation = 1, bool bias = true)
+      : Conv2dImpl(Conv2dOptions(in_channels, out_channels, kernel_size).stride(stride)
+                       .padding(padding).dilation(dilation).bias(bias)) {}
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
 

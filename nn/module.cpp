@@ -92,8 +92,8 @@ NamedTensors Module::named_parameters(bool recurse) const {
 NamedTensors Module::named_buffers(bool recurse) const {
   return named_tensors(&Module::buffers_, recurse);
 }
-static std::vector<Tensor> values(const NamedTensors& named) {
-  std::vector<Tensor> out;
+template <class V> static std::vector<V> values(const std::vector<Named<V>>& named) {
+  std::vector<V> out;
   for (const auto& entry : named) out.push_back(entry.second);
   return out;
 }
@@ -102,11 +102,7 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 std::vector<Tensor> Module::buffers(bool recurse) const { return values(named_buffers(recurse)); }
 
-std::vector<std::shared_ptr<Module>> Module::children() const {
-  std::vector<std::shared_ptr<Module>> out;
-  for (const auto& entry : children_) out.push_back(entry.second);
-  return out;
-}
+std::vector<std::shared_ptr<Module>> Module::children() const { return values(children_); }
 
 Module& Module::train(bool on) {
   training_ = on;
@@ -144,8 +140,6 @@ std::string Module::type_name() const {
   bool holder_impl = name.size() > impl.size() && name.compare(name.size() - 4, 4, impl) == 0;
   return holder_impl ? name.substr(0, name.size() - impl.size()) : name;
 }
-
-std::string Module::extra_repr() const { return ""; }
 
 void Module::print(std::ostream& os, int indent) const {
   os << type_name() << "(" << extra_repr();

@@ -96,9 +96,7 @@ class Module {
   std::vector<std::shared_ptr<Module>> children() const;
   // libtorch's module->as<Linear>() (a holder or an Impl type): this module as it, or nullptr.
   template <class M> auto* as() { return dynamic_cast<typename detail::impl_of<M>::type*>(this); }
-  const NamedModules& named_children() const {
-    return children_;
-  }
+  const NamedModules& named_children() const { return children_; }
 
   Module& train(bool on = true);  // recursive; Dropout and BatchNorm behave differently
   Module& eval() { return train(false); }
@@ -108,7 +106,7 @@ class Module {
   Module& to(const Device& device) { return check_device(device, "Module::to"), *this; }
 
   std::string type_name() const;  // the class name without "Impl", e.g. "Linear"
-  virtual std::string extra_repr() const;  // "in_features=4, out_features=8, bias=true"
+  virtual std::string extra_repr() const { return ""; }  // "in_features=4, out_features=8, ..."
 
   // The parameter / buffer is also named on the tensor (shown in graphs); registering a
   // submodule prefixes its tensors' names with the submodule's name.
