@@ -29,37 +29,24 @@ Tensor le(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 
-Tensor operator+(const Tensor& a, const Tensor& b);
-Tensor operator-(const Tensor& a, const Tensor& b);
-Tensor operator*(const Tensor& a, const Tensor& b);
-Tensor operator/(const Tensor& a, const Tensor& b);
+// Each binary operator with a Tensor or a Scalar on either side: + - * / (add, sub, mul, div)
+// and the comparisons == != < <= > >= (eq ... ge).
+#define TG_BINARY_OPERATOR(op)                          \
+  Tensor operator op(const Tensor& a, const Tensor& b); \
+  Tensor operator op(const Tensor& a, Scalar b);        \
+  Tensor operator op(Scalar a, const Tensor& b);
+TG_BINARY_OPERATOR(+)
+TG_BINARY_OPERATOR(-)
+TG_BINARY_OPERATOR(*)
+TG_BINARY_OPERATOR(/)
+TG_BINARY_OPERATOR(==)
+TG_BINARY_OPERATOR(!=)
+TG_BINARY_OPERATOR(<)
+TG_BINARY_OPERATOR(<=)
+TG_BINARY_OPERATOR(>)
+TG_BINARY_OPERATOR(>=)
+#undef TG_BINARY_OPERATOR
 Tensor operator-(const Tensor& a);
-Tensor operator+(const Tensor& a, Scalar b);
-Tensor operator-(const Tensor& a, Scalar b);
-Tensor operator*(const Tensor& a, Scalar b);
-Tensor operator/(const Tensor& a, Scalar b);
-Tensor operator+(Scalar a, const Tensor& b);
-Tensor operator-(Scalar a, const Tensor& b);
-Tensor operator*(Scalar a, const Tensor& b);
-Tensor operator/(Scalar a, const Tensor& b);
-Tensor operator==(const Tensor& a, const Tensor& b);
-Tensor operator!=(const Tensor& a, const Tensor& b);
-Tensor operator<(const Tensor& a, const Tensor& b);
-Tensor operator<=(const Tensor& a, const Tensor& b);
-Tensor operator>(const Tensor& a, const Tensor& b);
-Tensor operator>=(const Tensor& a, const Tensor& b);
-Tensor operator==(const Tensor& a, Scalar b);
-Tensor operator!=(const Tensor& a, Scalar b);
-Tensor operator<(const Tensor& a, Scalar b);
-Tensor operator<=(const Tensor& a, Scalar b);
-Tensor operator>(const Tensor& a, Scalar b);
-Tensor operator>=(const Tensor& a, Scalar b);
-Tensor operator==(Scalar a, const Tensor& b);
-Tensor operator!=(Scalar a, const Tensor& b);
-Tensor operator<(Scalar a, const Tensor& b);
-Tensor operator<=(Scalar a, const Tensor& b);
-Tensor operator>(Scalar a, const Tensor& b);
-Tensor operator>=(Scalar a, const Tensor& b);
 // Recorded in-place forms are not offered (ops never alias); these rebind the handle.
 Tensor& operator+=(Tensor& a, const Tensor& b);
 Tensor& operator-=(Tensor& a, const Tensor& b);
