@@ -11,12 +11,6 @@ namespace tg {
 
 using Dims = std::vector<std::ptrdiff_t>;
 
-template <class T> T* Tensor::data_ptr() { return mutable_value<T>().data(); }
-template float* Tensor::data_ptr<float>();
-template double* Tensor::data_ptr<double>();
-template std::int64_t* Tensor::data_ptr<std::int64_t>();
-template bool* Tensor::data_ptr<bool>();
-
 Tensor Tensor::sum() const { return tg::sum(*this); }
 Tensor Tensor::sum(std::ptrdiff_t dim, bool keepdim) const { return tg::sum(*this, {dim}, keepdim); }
 Tensor Tensor::sum(const Dims& dims, bool keepdim) const { return tg::sum(*this, dims, keepdim); }
@@ -117,18 +111,16 @@ Tensor Tensor::clamp(std::optional<double> min, std::optional<double> max) const
   return tg::clamp(*this, min, max);
 }
 
-Tensor Tensor::eq(const Tensor& other) const { return tg::eq(*this, other); }
-Tensor Tensor::ne(const Tensor& other) const { return tg::ne(*this, other); }
-Tensor Tensor::lt(const Tensor& other) const { return tg::lt(*this, other); }
-Tensor Tensor::le(const Tensor& other) const { return tg::le(*this, other); }
-Tensor Tensor::gt(const Tensor& other) const { return tg::gt(*this, other); }
-Tensor Tensor::ge(const Tensor& other) const { return tg::ge(*this, other); }
-Tensor Tensor::eq(Scalar other) const { return *this == other; }
-Tensor Tensor::ne(Scalar other) const { return *this != other; }
-Tensor Tensor::lt(Scalar other) const { return *this < other; }
-Tensor Tensor::le(Scalar other) const { return *this <= other; }
-Tensor Tensor::gt(Scalar other) const { return *this > other; }
-Tensor Tensor::ge(Scalar other) const { return *this >= other; }
+#define TG_COMPARISON(name, op)                                                     \
+  Tensor Tensor::name(const Tensor& other) const { return tg::name(*this, other); } \
+  Tensor Tensor::name(Scalar other) const { return *this op other; }
+TG_COMPARISON(eq, ==)
+TG_COMPARISON(ne, !=)
+TG_COMPARISON(lt, <)
+TG_COMPARISON(le, <=)
+TG_COMPARISON(gt, >)
+TG_COMPARISON(ge, >=)
+#undef TG_COMPARISON
 Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
   return tg::masked_fill(*this, mask, value);
 }

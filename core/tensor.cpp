@@ -81,11 +81,13 @@ template <class T> xt::xarray<T>& Tensor::mutable_value() {
   return std::get<xt::xarray<T>>(detail::mutable_array(*this));
 }
 template <class T> const T* Tensor::data() const { return value<T>().data(); }
+template <class T> T* Tensor::data_ptr() { return mutable_value<T>().data(); }
 
 #define TG_INSTANTIATE(T)                                 \
   template const xt::xarray<T>& Tensor::value<T>() const; \
   template xt::xarray<T>& Tensor::mutable_value<T>();     \
-  template const T* Tensor::data<T>() const;
+  template const T* Tensor::data<T>() const;              \
+  template T* Tensor::data_ptr<T>();
 TG_INSTANTIATE(float)
 TG_INSTANTIATE(double)
 TG_INSTANTIATE(std::int64_t)
