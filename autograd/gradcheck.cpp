@@ -166,12 +166,11 @@ bool gradgradcheck(const Function& f, const std::vector<Tensor>& inputs, double 
   // a scalar whose gradient is a (Hessian-vector) product through every second derivative.
   std::vector<std::size_t> checked;
   std::vector<Tensor> xs = prepare(inputs, checked);
-  Tensor y0;
-  {
+  const Shape out_shape = [&] {
     NoGradGuard no_grad;
-    y0 = f(xs);
-  }
-  Tensor v = randn(y0.shape(), Dtype::float64);
+    return f(xs).shape();
+  }();
+  Tensor v = randn(out_shape, Dtype::float64);
   std::vector<Tensor> w;
   for (auto i : checked) w.push_back(randn(xs[i].shape(), Dtype::float64));
   // Inside gradcheck's finite differences grad mode is off; the inner backward needs it on.
