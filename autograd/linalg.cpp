@@ -10,8 +10,6 @@
 
 namespace tg {
 
-static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
-
 // C[batch] = op(A[batch]) · op(B[batch]); A is [..., M, K] ([..., K, M] when transposed).
 Tensor mm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Shape sa = a.shape(), sb = b.shape();

@@ -178,40 +178,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pa
   return conv_forward(x, w, b, g, groups);
 }
 
-// ---------------------------------------------------------------- gather / scatter of rows
-// A tensor seen as rows of `width` values; rows[m] is a row of the source (gather) or of the
-// result (scatter). gather: out[m, :] = t[rows[m], :]; scatter (its adjoint):
-// out[rows[m], :] += t[m, :], so repeated rows accumulate. Each is recorded with the other as
-// its derivative; names = {this op's name, the adjoint's}. Callers validate the rows.
-using Rows = std::shared_ptr<const std::vector<std::size_t>>;
-
-static Tensor move_rows(const Tensor& t, const Rows& rows, std::size_t width, bool scatter,
-                        const Shape& out_shape, std::array<const char*, 2> names) {
-  Tensor out = visit(t, [&](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    auto y = scatter ? xt::xarray<T>(xt::zeros<T>(out_shape)) : detail::empty_array<T>(out_shape);
-    const std::vector<std::size_t>& r = *rows;
-    T* to = y.data();
-    const T* from = a.data();
-    if (width == 1 && scatter)  // max pooling's backward
-      for (std::size_t m = 0; m < r.size(); ++m) to[r[m]] += from[m];
-    else if (width == 1)
-      detail::parallel_for(r.size(), [&](std::size_t m) { to[m] = from[r[m]]; });
-    else
-      for (std::size_t m = 0; m < r.size(); ++m) {
-        const T* src = from + (scatter ? m : r[m]) * width;
-        T* dst = to + (scatter ? r[m] : m) * width;
-        for (std::size_t k = 0; k < width; ++k) dst[k] = scatter ? dst[k] + src[k] : src[k];
-      }
-    return make(std::move(y));
-  });
-  Shape in_shape = t.shape();
-  return record_op(names[0], out, {t},
-                   [rows, width, scatter, in_shape, names](const BackwardContext& c) {
-    return Grads{move_rows(c.grad, rows, width, !scatter, in_shape, {names[1], names[0]})};
-  });
-}
-
+// ---------------------------------------------------------------- embedding
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<long> padding_idx) {
   if (weight.ndim() != 2)
     throw ShapeError(str("embedding: weight must be 2-D [num_embeddings, dim], got ",
@@ -221,16 +188,16 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<long
   if (padding_idx && (padding < 0 || padding >= long(num)))
     throw ValueError(str("embedding: padding_idx ", *padding_idx, " is out of range for ", num,
                          " embeddings"));
-  auto rows = std::make_shared<std::vector<std::size_t>>();
+  std::vector<std::size_t> rows;  // each lookup's row, as the offset of its first element
   for (double v : to_vector(indices)) {
     if (!(v >= 0 && v < double(num)))
       throw ValueError(str("embedding: index ", v, " is out of range for ", num, " embeddings"));
     if (v != std::floor(v)) throw ValueError(str("embedding: index ", v, " is not an integer"));
-    rows->push_back(std::size_t(v));
+    rows.push_back(std::size_t(v) * dim);
   }
   Shape out_shape = indices.shape();
   out_shape.push_back(dim);
-  Tensor out = move_rows(weight, rows, dim, false, out_shape, {"embedding", "embedding_backward"});
+  Tensor out = detail::take_blocks("embedding", weight, std::move(rows), dim, out_shape);
   if (!padding_idx || !needs_grad({weight})) return out;
   // The lookups of row padding_idx give its value but pass no gradient back.
   return where(unsqueeze(indices != double(padding), -1), out, out.detach());
@@ -308,20 +275,19 @@ Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding) {
   const ConvGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
   const std::size_t plane = g.height * g.width, planes = x.numel() / plane,
                     outs = g.out_h * g.out_w;
-  auto rows = std::make_shared<std::vector<std::size_t>>(planes * outs, std::size_t(-1));
+  std::vector<std::size_t> rows(planes * outs, std::size_t(-1));
   visit(x, [&](const auto& xa) {
     using T = typename std::decay_t<decltype(xa)>::value_type;
     std::vector<T> top;
 #pragma omp parallel for firstprivate(top) if (planes * plane >= detail::parallel_grain)
     for (std::size_t p = 0; p < planes; ++p) {
       top.resize(outs);
-      std::size_t* best = rows->data() + p * outs;
+      std::size_t* best = rows.data() + p * outs;
       for_each_tap(g, [&](const Tap& t) { max_tap(xa.data() + p * plane, top.data(), best, t); });
       for (std::size_t o = 0; o < outs; ++o) best[o] += p * plane;
     }
   });
-  return move_rows(x, rows, 1, false, pooled_shape(x.shape(), g),
-                   {"max_pool2d", "max_pool2d_backward"});
+  return detail::take_blocks("max_pool2d", x, std::move(rows), 1, pooled_shape(x.shape(), g));
 }
 
 // Forward: the sum of each window / (kh·kw) ([P,H,W] -> [P,oh,ow]); adjoint: each value
@@ -389,11 +355,7 @@ static Moments moments(const Tensor& x, const Axes& axes) {
 // the caller (a module's buffer) shares.
 static void blend(Tensor running, const Tensor& stat, double momentum) {
   NoGradGuard no_grad;
-  Tensor updated = (1 - momentum) * running + momentum * reshape(stat, {-1}).to(running.dtype());
-  visit(running, [&](const auto& a) {
-    using T = typename std::decay_t<decltype(a)>::value_type;
-    running.mutable_value<T>() = updated.value<T>();
-  });
+  running.copy_((1 - momentum) * running + momentum * reshape(stat, {-1}).to(running.dtype()));
 }
 
 Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, const Tensor& weight,

@@ -26,19 +26,13 @@ static std::vector<std::size_t> norm_axes(const Axes& axes, std::size_t ndim, co
     for (std::size_t i = 0; i < ndim; ++i) out.push_back(i);
   return out;
 }
-// The shape with the reduced axes kept as size 1.
-static Shape kept_shape(const Shape& shape, const std::vector<std::size_t>& axes) {
-  Shape kept = shape;
-  for (auto a : axes) kept[a] = 1;
-  return kept;
-}
 // The result's shape: reduced axes kept as size 1 or dropped.
 static Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes,
                            bool keepdim) {
-  if (keepdim) return kept_shape(shape, axes);
   Shape out;
   for (std::size_t i = 0; i < shape.size(); ++i)
     if (!std::binary_search(axes.begin(), axes.end(), i)) out.push_back(shape[i]);
+    else if (keepdim) out.push_back(1);
   return out;
 }
 // reducer(array, axes) with xtensor, reshaped to `shape`. A zero-size input, which xtensor's
@@ -59,9 +53,6 @@ static Tensor reduce(const Tensor& x, const std::vector<std::size_t>& axes, cons
     return make(std::move(r));
   });
 }
-static Tensor reshaped(const Tensor& x, const Shape& shape) {
-  return reshape(x, std::vector<std::ptrdiff_t>(shape.begin(), shape.end()));
-}
 
 Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
@@ -69,12 +60,12 @@ Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
     return sum(x.to(Dtype::float64), axes, keepdim).to(Dtype::int64);
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "sum");
-  Shape kept = kept_shape(in, ax);
+  Shape kept = reduced_shape(in, ax, true);
   // float32 sums accumulate in double (PyTorch sums pairwise): 47M pixels summed in float32
   // drift by 5%.
   Tensor out = detail::sum_down(x, kept, reduced_shape(in, ax, keepdim));
   return record_op("sum", out, {x}, [in, kept](const BackwardContext& c) {
-    return Grads{broadcast_to(reshaped(c.grad, kept), in)};
+    return Grads{broadcast_to(reshape(c.grad, dims(kept)), in)};
   });
 }
 
@@ -95,7 +86,7 @@ static Tensor constant(const Tensor& like, double v) { return scalar(v, like.dty
 static Tensor prod(const Tensor& x, const Axes& axes, bool keepdim) {
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "prod");
-  Shape kept = kept_shape(in, ax);
+  Shape kept = reduced_shape(in, ax, true);
   Tensor out = reduce(x, ax, reduced_shape(in, ax, keepdim), 1, [](const auto& a, const auto& ax) {
     return xt::prod(a, ax, xt::evaluation_strategy::immediate);
   });
@@ -103,7 +94,7 @@ static Tensor prod(const Tensor& x, const Axes& axes, bool keepdim) {
   // only zero it is the product of the non-zeros; at any other zero it is 0 (as PyTorch).
   return record_op("prod", out, {x}, [axes, kept](const BackwardContext& c) {
     const Tensor& x = c.saved[0];
-    Tensor g = reshaped(c.grad, kept), p = reshaped(c.out, kept);
+    Tensor g = reshape(c.grad, dims(kept)), p = reshape(c.out, dims(kept));
     Tensor is_zero = eq(x, constant(x, 0));
     if (sum(is_zero).item() == 0) return Grads{g * p / x};
     Tensor safe = where(is_zero, constant(x, 1), x);
@@ -128,19 +119,13 @@ struct Reduced {  // where a single-axis (or flattened) reduction goes
 Reduced reduce_one(const Shape& in, std::optional<std::ptrdiff_t> axis, bool keepdim,
                    const char* op) {
   Reduced r;
-  r.kept = Shape(in.size(), 1);
-  if (!axis) {
+  if (axis) r.axes = {*axis};
+  const std::vector<std::size_t> ax = norm_axes(r.axes, in.size(), op);  // every axis if none
+  r.kept = reduced_shape(in, ax, true);
+  if (!axis)
     for (auto d : in) r.layout.n *= d;
-    return r;
-  }
-  std::size_t a = detail::norm_axis(*axis, in.size(), op);
-  r.axes = {std::ptrdiff_t(a)};
-  r.kept = r.out = in;
-  if (in.empty()) return r;
-  r.layout = detail::layout(in, a);
-  r.kept[a] = 1;
-  if (keepdim) r.out[a] = 1;
-  else r.out.erase(r.out.begin() + a);
+  else if (!ax.empty())  // (a 0-d tensor keeps the default layout and shapes)
+    r.layout = detail::layout(in, ax[0]), r.out = reduced_shape(in, ax, keepdim);
   return r;
 }
 
@@ -186,8 +171,8 @@ Tensor extreme(const Tensor& x, std::optional<std::ptrdiff_t> axis, bool keepdim
   Reduced r = reduce_one(x.shape(), axis, keepdim, op);
   Tensor out = select_extreme(x, r, largest, false, op);
   return record_op(op, out, {x}, [r](const BackwardContext& c) {
-    Tensor mask = eq(c.saved[0], reshaped(c.out, r.kept));
-    return Grads{reshaped(c.grad, r.kept) * mask / sum(mask, r.axes, true)};
+    Tensor mask = eq(c.saved[0], reshape(c.out, dims(r.kept)));
+    return Grads{reshape(c.grad, dims(r.kept)) * mask / sum(mask, r.axes, true)};
   }, {x}, SaveOutput::yes);
 }
 
@@ -228,7 +213,7 @@ Tensor std(const Tensor& x, const Axes& axes, double correction, bool keepdim) {
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
   Shape in = x.shape();
   auto ax = norm_axes(axes, in.size(), "logsumexp");
-  Shape kept = kept_shape(in, ax);
+  Shape kept = reduced_shape(in, ax, true);
   Tensor m = reduce(x, ax, kept, 0, [](const auto& a, const auto& ax) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     xt::xarray<T> shift = xt::amax(a, ax, xt::evaluation_strategy::immediate);
@@ -236,7 +221,7 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
     return shift;
   });
   Tensor s = sum(exp(x - m), axes, keepdim);
-  return log(s) + reshaped(m, s.shape());
+  return log(s) + reshape(m, dims(s.shape()));
 }
 
 Tensor norm(const Tensor& x, double p) { return norm(x, p, {}, false); }

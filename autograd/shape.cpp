@@ -28,6 +28,18 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 }
 Tensor expand(const Tensor& x, const Shape& shape) { return broadcast_to(x, shape); }
 
+// One step of an odometer over the first nd dims of `extent` (the last of them fastest): bumps
+// pos and moves offset by step[d] along every dim it advances or wraps.
+static void advance(std::vector<std::size_t>& pos, const std::vector<std::size_t>& extent,
+                    const std::vector<std::size_t>& step, std::size_t& offset, std::size_t nd) {
+  for (std::size_t d = nd; d-- > 0;) {
+    offset += step[d];
+    if (++pos[d] < extent[d]) return;
+    offset -= step[d] * extent[d];
+    pos[d] = 0;
+  }
+}
+
 // Each input element adds into the output element whose index drops the summed axes: an
 // odometer over the input with output strides that are 0 along those axes. Adjacent axes that
 // are both summed or both kept are merged first (size-1 axes dropped), so the last axis is one
@@ -66,12 +78,7 @@ Tensor detail::sum_down(const Tensor& x, const Shape& kept, const Shape& out_sha
       } else {
         for (std::size_t k = 0; k < inner; ++k) acc[off + k] += in[k];
       }
-      for (std::size_t d = nd - 1; d-- > 0;) {
-        off += stride[d];
-        if (++index[d] < size[d]) break;
-        off -= stride[d] * size[d];
-        index[d] = 0;
-      }
+      advance(index, size, stride, off, nd - 1);
     }
     auto r = detail::empty_array<T>(out_shape);
     std::copy(acc.begin(), acc.end(), r.data());
@@ -97,16 +104,12 @@ static Shape infer_shape(const Tensor& x, const std::vector<std::ptrdiff_t>& sha
   const std::size_t n = x.numel();
   std::ptrdiff_t infer = -1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == -1 && infer < 0) {
-      infer = static_cast<std::ptrdiff_t>(i);
-      continue;
-    }
-    if (shape[i] < 0)
+    if (shape[i] == -1 && infer < 0) infer = static_cast<std::ptrdiff_t>(i);
+    else if (shape[i] < 0)
       throw ShapeError(str(op, ": bad target dimension ", shape[i], " for a tensor of shape ",
                            to_string(x.shape())));
-    out[i] = static_cast<std::size_t>(shape[i]);
+    out[i] = shape[i] < 0 ? 1 : static_cast<std::size_t>(shape[i]);  // 1 for now where inferred
   }
-  if (infer >= 0) out[infer] = 1;
   const std::size_t known = detail::checked_numel(out, op);
   if (infer >= 0 && known != 0 && n % known == 0) out[infer] = n / known;
   if (detail::checked_numel(out, op) != n || (infer >= 0 && known == 0)) {
@@ -127,12 +130,10 @@ Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
     return make(std::move(copy));
   });
   return record_op("reshape", out, {x}, [from](const BackwardContext& c) {
-    return Grads{reshape(c.grad, std::vector<std::ptrdiff_t>(from.begin(), from.end()))};
+    return Grads{reshape(c.grad, dims(from))};
   });
 }
 Tensor view(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) { return reshape(x, shape); }
-
-static std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
 
 Tensor flatten(const Tensor& x, std::ptrdiff_t start_dim, std::ptrdiff_t end_dim) {
   Shape in = x.shape();
@@ -199,12 +200,7 @@ Tensor permute(const Tensor& x, const std::vector<std::ptrdiff_t>& dims) {
     std::size_t offset = 0;
     for (std::size_t row = 0; row < rows; ++row) {
       for (std::size_t j = 0; j < last; ++j) *dst++ = src[offset + j * stride];
-      for (std::size_t d = nd - 1; d-- > 0;) {  // odometer over the leading output dims
-        offset += step[d];
-        if (++pos[d] < out[d]) break;
-        offset -= step[d] * out[d];
-        pos[d] = 0;
-      }
+      advance(pos, out, step, offset, nd - 1);  // the next row
     }
     return make(std::move(r));
   });
@@ -215,16 +211,12 @@ Tensor permute(const Tensor& x, const std::vector<std::ptrdiff_t>& dims) {
 }
 
 Tensor transpose(const Tensor& x, std::ptrdiff_t dim0, std::ptrdiff_t dim1) {
-  std::size_t nd = x.ndim();
-  if (nd == 0) {
-    detail::norm_axis(dim0, nd, "transpose");
-    detail::norm_axis(dim1, nd, "transpose");
-    return x;
-  }
+  const std::size_t nd = x.ndim(), a = detail::norm_axis(dim0, nd, "transpose"),
+                    b = detail::norm_axis(dim1, nd, "transpose");
+  if (nd == 0) return x;  // whose dims 0 and -1 are both valid
   std::vector<std::ptrdiff_t> perm(nd);
   for (std::size_t i = 0; i < nd; ++i) perm[i] = std::ptrdiff_t(i);
-  std::swap(perm[detail::norm_axis(dim0, nd, "transpose")],
-            perm[detail::norm_axis(dim1, nd, "transpose")]);
+  std::swap(perm[a], perm[b]);
   return permute(x, perm);
 }
 
@@ -277,8 +269,9 @@ Tensor take(const char* op, const Tensor& x, BlocksPtr b, const Shape& out_shape
   Tensor out = detail::visit_all(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
     auto r = detail::empty_array<T>(out_shape);
-    T* dst = r.data();
-    for (auto s : b->start) dst = std::copy_n(a.data() + s, b->len, dst);
+    detail::parallel_for(b->start.size(), [&](std::size_t m) {
+      std::copy_n(a.data() + b->start[m], b->len, r.data() + m * b->len);
+    });
     return make(std::move(r));
   });
   return record_op(op, out, {x}, [b, in = x.shape()](const BackwardContext& c) {
@@ -325,6 +318,11 @@ Tensor select_rows(const char* op, const Tensor& x, std::size_t axis,
 }
 }  // namespace
 
+Tensor detail::take_blocks(const char* op, const Tensor& x, std::vector<std::size_t> start,
+                           std::size_t len, const Shape& out_shape) {
+  return take(op, x, std::make_shared<Blocks>(Blocks{std::move(start), len}), out_shape);
+}
+
 Tensor slice(const Tensor& x, std::ptrdiff_t axis, std::ptrdiff_t start, std::ptrdiff_t stop,
              std::ptrdiff_t step) {
   std::size_t a = select_axis(x, axis, "slice");
@@ -368,19 +366,11 @@ Tensor gather(const Tensor& x, std::ptrdiff_t axis, const Tensor& index) {
                          to_string(xs), " along axis ", a));
   std::vector<std::size_t> idx = positions(index, xs[a], "gather"), stride(nd, 1), pos(nd, 0);
   for (std::size_t d = nd - 1; d > 0; --d) stride[d - 1] = stride[d] * xs[d];
-  auto b = std::make_shared<Blocks>();
-  b->len = 1;
-  b->start.resize(idx.size());
-  for (std::size_t j = 0; j < idx.size(); ++j) {
-    std::size_t offset = 0;
-    for (std::size_t d = 0; d < nd; ++d) offset += (d == a ? idx[j] : pos[d]) * stride[d];
-    b->start[j] = offset;
-    for (std::size_t d = nd; d-- > 0;) {
-      if (++pos[d] < is[d]) break;
-      pos[d] = 0;
-    }
-  }
-  return take("gather", x, b, is);
+  std::vector<std::size_t> step = stride, start(idx.size());
+  step[a] = 0;  // the position along the axis comes from the index
+  for (std::size_t j = 0, offset = 0; j < idx.size(); advance(pos, is, step, offset, nd), ++j)
+    start[j] = offset + idx[j] * stride[a];
+  return detail::take_blocks("gather", x, std::move(start), 1, is);
 }
 
 Tensor cat(const std::vector<Tensor>& tensors, std::ptrdiff_t axis) {

@@ -30,10 +30,17 @@ inline Layout layout(const Shape& s, std::size_t axis) {
 // dropped), accumulated in double, as an unrecorded tensor of shape `out` (kept's size). The
 // kernel of sum and sum_to.
 Tensor sum_down(const Tensor& x, const Shape& kept, const Shape& out);
+// The blocks of `len` elements of x at flat offsets `start` (checked by the caller), in order,
+// as a tensor of shape `out`; its backward adds each block back where it came from (repeated
+// blocks accumulate). The kernel of every selection op, embedding and max_pool2d.
+Tensor take_blocks(const char* op, const Tensor& x, std::vector<std::size_t> start,
+                   std::size_t len, const Shape& out);
 }  // namespace detail
 using detail::Layout;
 
 using Grads = std::vector<Tensor>;
+// A shape as reshape() takes it.
+inline std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
 using detail::make;
 using detail::map;
 using detail::str;
