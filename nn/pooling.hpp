@@ -2,6 +2,7 @@
 // MaxPool2d / AvgPool2d over [N, C, H, W] (tg::max_pool2d / tg::avg_pool2d); the stride is the
 // kernel size unless set (PyTorch's default); output H' = (H + 2p - k) / s + 1 (floor).
 //   MaxPool2d(2);  MaxPool2d(MaxPool2dOptions(3).stride(2).padding(1))
+#include <tapegrad/autograd/nn_functional.hpp>
 #include <tapegrad/nn/conv.hpp>
 
 namespace tg::nn {
@@ -24,11 +25,15 @@ class Pool2dImpl : public Module {
 };
 struct MaxPool2dImpl : Pool2dImpl {
   using Pool2dImpl::Pool2dImpl;
-  Tensor forward(const Tensor& x) override;
+  Tensor forward(const Tensor& x) override {
+    return max_pool2d(x, options.kernel_size(), options.stride(), options.padding());
+  }
 };
 struct AvgPool2dImpl : Pool2dImpl {
   using Pool2dImpl::Pool2dImpl;
-  Tensor forward(const Tensor& x) override;
+  Tensor forward(const Tensor& x) override {
+    return avg_pool2d(x, options.kernel_size(), options.stride(), options.padding());
+  }
 };
 TG_MODULE(MaxPool2d);
 TG_MODULE(AvgPool2d);
