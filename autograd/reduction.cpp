@@ -42,14 +42,9 @@ static Tensor reduce(const Tensor& x, const std::vector<std::size_t>& axes, cons
                      double if_empty, F reducer) {
   return visit(x, [&](const auto& a) {
     using T = typename std::decay_t<decltype(a)>::value_type;
-    xt::xarray<T> r;
-    if (a.size() == 0) {
-      r = detail::empty_array<T>(shape);
-      r.fill(T(if_empty));
-    } else {
-      r = reducer(a, axes);
-      r.reshape(shape);
-    }
+    xt::xarray<T> r = a.size() ? xt::xarray<T>(reducer(a, axes)) : detail::empty_array<T>(shape);
+    if (a.size() == 0) r.fill(T(if_empty));
+    r.reshape(shape);
     return make(std::move(r));
   });
 }
