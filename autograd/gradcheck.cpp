@@ -5,6 +5,7 @@
 #include <tapegrad/autograd/reduction.hpp>
 
 #include <cmath>
+#include <numeric>
 
 namespace tg::autograd {
 
@@ -71,10 +72,8 @@ std::string locate_fault(const Function& f, const std::vector<Tensor>& xs, std::
       });
     };
     ProbeGuard probe(&nudge);
-    std::vector<double> values = to_vector(f(xs).to(Dtype::float64));
-    double l = 0;
-    for (std::size_t i = 0; i < values.size(); ++i) l += values[i] * weights[i];
-    return l;
+    const std::vector<double> values = to_vector(f(xs).to(Dtype::float64));
+    return std::inner_product(values.begin(), values.end(), weights.begin(), 0.0);
   };
   // The ops on the output's graph that read `is_input` (a node or the checked input).
   auto consumers = [&](auto is_input) {

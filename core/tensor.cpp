@@ -202,13 +202,10 @@ static Tensor build(const Shape& shape, const TensorOptions& options, F fill,
     Tensor t = make(std::move(a));
     return options.requires_grad() ? t.set_requires_grad() : t;
   };
-  switch (options.dtype()) {
-    case Dtype::float32: return filled(0.0f);
-    case Dtype::float64: return filled(0.0);
-    case Dtype::int64: return filled(std::int64_t(0));
-    case Dtype::boolean: break;
-  }
-  return filled(false);
+  const Dtype dtype = options.dtype();
+  if (dtype == Dtype::float32) return filled(0.0f);
+  if (dtype == Dtype::float64) return filled(0.0);
+  return dtype == Dtype::int64 ? filled(std::int64_t(0)) : filled(false);
 }
 
 Tensor scalar(double value, const TensorOptions& options) { return full({}, value, options); }
