@@ -1,13 +1,8 @@
-#include <tapegrad/autograd/node.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/autograd/shape.hpp>
-#include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/data/dataset.hpp>
 
-#include <algorithm>
-
 namespace tg::data {
-
-using tg::detail::str;
 
 Batch Dataset::get_batch(const std::vector<std::size_t>& indices) const {
   std::vector<Tensor> xs, ys;
@@ -45,16 +40,14 @@ Batch TensorDataset::get_batch(const std::vector<std::size_t>& indices) const {
     if (i >= size())
       throw ValueError(str("TensorDataset: index ", i, " is out of range for ", size(),
                            " samples"));
+  NoGradGuard no_grad;  // a batch is data: a copy, never on the tape
   auto rows = [&](const Tensor& t) {  // row indices[k] of t, copied whole
     Shape shape = t.shape();
     const std::size_t row = shape[0] ? t.numel() / shape[0] : 0;
+    std::vector<std::size_t> starts;
+    for (std::size_t i : indices) starts.push_back(i * row);
     shape[0] = indices.size();
-    return tg::detail::visit_all(t, [&](const auto& a) {
-      auto out = tg::detail::empty_array<typename std::decay_t<decltype(a)>::value_type>(shape);
-      for (std::size_t k = 0; k < indices.size(); ++k)
-        std::copy_n(a.data() + indices[k] * row, row, out.data() + k * row);
-      return tg::detail::make(std::move(out));
-    });
+    return tg::detail::take_blocks("TensorDataset", t, std::move(starts), row, shape);
   };
   return {rows(x_), rows(y_)};
 }
