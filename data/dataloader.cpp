@@ -1,4 +1,3 @@
-#include <tapegrad/core/detail/impl.hpp>
 #include <tapegrad/core/generator.hpp>
 #include <tapegrad/data/dataloader.hpp>
 

@@ -1,14 +1,10 @@
-#include <tapegrad/core/detail/impl.hpp>
+#include <tapegrad/autograd/detail/op.hpp>
 #include <tapegrad/data/datasets.hpp>
 #include <tapegrad/data/fashion_mnist.hpp>
 
 #include <tuple>
 
-namespace tg::data {
-
-using tg::detail::str;
-
-namespace datasets {
+namespace tg::data::datasets {
 
 MNIST::MNIST(const std::string& root, Mode mode) : train_(mode == Mode::kTrain) {
   try {  // Fashion-MNIST's files have MNIST's names, format and checks
@@ -31,6 +27,4 @@ Example<> MNIST::get(std::size_t index) {
   return {e.data.squeeze(0), e.target.squeeze(0)};
 }
 
-}  // namespace datasets
-
-}  // namespace tg::data
+}  // namespace tg::data::datasets
