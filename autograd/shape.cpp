@@ -5,7 +5,6 @@
 
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xbuilder.hpp>
-#include <xtensor/xreducer.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -24,8 +24,7 @@ static const bool malloc_tuned = [] {
 }();
 #endif
 
-using detail::make;
-using detail::str;
+using detail::make, detail::str;
 
 Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 Tensor::Tensor(const xt::xarray<float>& value) : Tensor(make(value)) {}

@@ -36,14 +36,9 @@ Tensor sum_down(const Tensor& x, const Shape& kept, const Shape& out);
 Tensor take_blocks(const char* op, const Tensor& x, std::vector<std::size_t> start,
                    std::size_t len, const Shape& out);
 }  // namespace detail
-using detail::Layout;
+using detail::Layout, detail::make, detail::map, detail::str, detail::visit, detail::zip;
 
 using Grads = std::vector<Tensor>;
 // A shape as reshape() takes it.
 inline std::vector<std::ptrdiff_t> dims(const Shape& s) { return {s.begin(), s.end()}; }
-using detail::make;
-using detail::map;
-using detail::str;
-using detail::visit;
-using detail::zip;
 }  // namespace tg
