@@ -1,7 +1,6 @@
 #include <tapegrad/nn/linear.hpp>
 
 #include <tapegrad/autograd/detail/op.hpp>
-#include <tapegrad/autograd/linalg.hpp>
 #include <tapegrad/nn/init.hpp>
 
 namespace tg::nn {
@@ -11,8 +10,6 @@ LinearImpl::LinearImpl(const LinearOptions& o) : options(o) {
   if (o.bias()) bias = register_parameter("bias", zeros({o.out_features()}));
   init::default_layer_init_(weight, bias);
 }
-
-Tensor LinearImpl::forward(const Tensor& x) { return linear(x, weight, bias); }
 
 std::string LinearImpl::extra_repr() const {
   return str("in_features=", options.in_features(), ", out_features=", options.out_features(),

@@ -4,6 +4,7 @@
 //   Linear fc(784, 256);  Linear(LinearOptions(784, 256).bias(false));  fc(x), fc->weight
 #include <cstddef>
 
+#include <tapegrad/autograd/linalg.hpp>
 #include <tapegrad/core/arg.hpp>
 #include <tapegrad/nn/module.hpp>
 
@@ -22,7 +23,7 @@ class LinearImpl : public Module {
   explicit LinearImpl(const LinearOptions& options);
   LinearImpl(std::size_t in_features, std::size_t out_features, bool bias = true)
       : LinearImpl(LinearOptions(in_features, out_features).bias(bias)) {}
-  Tensor forward(const Tensor& x) override;
+  Tensor forward(const Tensor& x) override { return linear(x, weight, bias); }
   std::string extra_repr() const override;
 
   LinearOptions options;
